@@ -1,0 +1,218 @@
+//! The result of checking one security.txt file, shown to people (compiler-style findings with
+//! the offending line and a caret) and to programs (one JSON object per file).
+//!
+//! Used by `disclose check`; anything from the file passes through `escape::for_terminal` before
+//! it is written.
+
+use crate::escape::for_terminal;
+use crate::format::parse::Envelope;
+use crate::format::{Checked, Diagnostic, Level};
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// The styles of the human output; plain when colour is off.
+#[derive(Debug, Clone, Copy)]
+pub struct Styles {
+    error: Style,
+    recommendation: Style,
+    notification: Style,
+    emphasis: Style,
+    gutter: Style,
+}
+
+impl Styles {
+    pub fn colored() -> Styles {
+        let bold = Style::new().bold();
+        Styles {
+            error: bold.fg_color(Some(AnsiColor::Red.into())),
+            recommendation: bold.fg_color(Some(AnsiColor::Yellow.into())),
+            notification: bold.fg_color(Some(AnsiColor::Cyan.into())),
+            emphasis: bold,
+            gutter: bold.fg_color(Some(AnsiColor::Blue.into())),
+        }
+    }
+
+    pub fn plain() -> Styles {
+        let p = Style::new();
+        Styles {
+            error: p,
+            recommendation: p,
+            notification: p,
+            emphasis: p,
+            gutter: p,
+        }
+    }
+
+    fn level(&self, level: Level) -> Style {
+        match level {
+            Level::Error => self.error,
+            Level::Recommendation => self.recommendation,
+            Level::Notification => self.notification,
+        }
+    }
+}
+
+/// Writes every finding about `checked` like a compiler would, then a summary line for the file.
+pub fn write_human(
+    out: &mut dyn Write,
+    source: &str,
+    checked: &Checked,
+    styles: Styles,
+) -> io::Result<()> {
+    let source = for_terminal(source);
+    let doc = &checked.document;
+    let number_width = doc.lines.len().max(1).to_string().len();
+    let pad = " ".repeat(number_width);
+    let g = styles.gutter;
+    for d in &checked.report.diagnostics {
+        let level = d.level();
+        let ls = styles.level(level);
+        let e = styles.emphasis;
+        writeln!(
+            out,
+            "{ls}{level}[{code}]{ls:#}{e}: {msg}{e:#}",
+            code = d.code,
+            msg = d.message()
+        )?;
+        match (d.line, d.column) {
+            (Some(line), Some(col)) => writeln!(out, "{pad}{g}-->{g:#} {source}:{line}:{col}")?,
+            (Some(line), None) => writeln!(out, "{pad}{g}-->{g:#} {source}:{line}")?,
+            _ => writeln!(out, "{pad}{g}-->{g:#} {source}")?,
+        }
+        if let Some(line) = d.line.and_then(|n| doc.lines.get(n - 1)) {
+            let text = doc.line_text(line);
+            writeln!(out, "{pad} {g}|{g:#}")?;
+            writeln!(
+                out,
+                "{g}{:>number_width$} |{g:#} {}",
+                line.number,
+                for_terminal(text)
+            )?;
+            if let Some(col) = d.column {
+                let (indent, width) = caret_span(text, col, d.width);
+                writeln!(
+                    out,
+                    "{pad} {g}|{g:#} {}{ls}{}{ls:#}",
+                    " ".repeat(indent),
+                    "^".repeat(width)
+                )?;
+            }
+        }
+        if let Some(detail) = &d.detail {
+            writeln!(
+                out,
+                "{pad} {g}={g:#} {e}note{e:#}: {}",
+                for_terminal(detail)
+            )?;
+        }
+        let entry = d.code.entry();
+        writeln!(out, "{pad} {g}={g:#} {e}help{e:#}: {}", entry.hint)?;
+        writeln!(out, "{pad} {g}={g:#} {e}see{e:#}: {}", entry.reference)?;
+        writeln!(out)?;
+    }
+    let report = &checked.report;
+    let verdict = if report.is_valid() {
+        "valid"
+    } else {
+        "invalid"
+    };
+    let vs = if report.is_valid() {
+        styles.emphasis
+    } else {
+        styles.error
+    };
+    writeln!(
+        out,
+        "{source}: {vs}{verdict}{vs:#}: {}, {}, {}{}",
+        plural(report.count(Level::Error), "error"),
+        plural(report.count(Level::Recommendation), "recommendation"),
+        plural(report.count(Level::Notification), "notification"),
+        if doc.is_signed() { " (signed)" } else { "" }
+    )
+}
+
+/// Where the caret goes under an escaped line: the escaped width of the text before `column`,
+/// and of the `width` characters from it.
+fn caret_span(text: &str, column: usize, width: usize) -> (usize, usize) {
+    let start = text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| i);
+    let end = text[start..]
+        .char_indices()
+        .nth(width)
+        .map_or(text.len(), |(i, _)| start + i);
+    let indent = for_terminal(&text[..start]).chars().count();
+    let width = for_terminal(&text[start..end]).chars().count().max(1);
+    (indent, width)
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The JSON form of one checked file (one line of `disclose check --json`).
+#[derive(Debug, Serialize)]
+pub struct JsonReport<'a> {
+    pub file: &'a str,
+    pub valid: bool,
+    pub signed: bool,
+    pub errors: usize,
+    pub recommendations: usize,
+    pub notifications: usize,
+    pub diagnostics: &'a [Diagnostic],
+    pub fields: &'a crate::format::Fields,
+    pub envelope: Option<JsonEnvelope<'a>>,
+}
+
+/// What the signature envelope says, before any verification.
+#[derive(Debug, Serialize)]
+pub struct JsonEnvelope<'a> {
+    pub header_line: usize,
+    pub hash_algorithms: &'a [String],
+    pub signatures: &'a [crate::format::armor::SignatureInfo],
+}
+
+impl<'a> JsonReport<'a> {
+    pub fn new(file: &'a str, checked: &'a Checked) -> JsonReport<'a> {
+        let report = &checked.report;
+        JsonReport {
+            file,
+            valid: report.is_valid(),
+            signed: checked.document.is_signed(),
+            errors: report.count(Level::Error),
+            recommendations: report.count(Level::Recommendation),
+            notifications: report.count(Level::Notification),
+            diagnostics: &report.diagnostics,
+            fields: &report.fields,
+            envelope: checked
+                .document
+                .envelope
+                .as_ref()
+                .map(|e: &'a Envelope| JsonEnvelope {
+                    header_line: e.header_line,
+                    hash_algorithms: &e.hash_algorithms,
+                    signatures: &e.signatures,
+                }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caret_lands_under_the_escaped_column() {
+        assert_eq!(caret_span("Contact: http://x", 10, 4), (9, 4));
+        // A tab before the column is shown as two characters.
+        assert_eq!(caret_span("Contact:\thttp://x", 10, 4), (10, 4));
+        // Past the end of the line (a missing final newline is reported there).
+        assert_eq!(caret_span("abc", 4, 1), (3, 1));
+    }
+}
