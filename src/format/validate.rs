@@ -183,8 +183,15 @@ impl Validator<'_> {
         len: usize,
     ) -> Diagnostic {
         let text = self.doc.line_text(line);
-        let start = field.value.start + offset.min(field.value.len());
-        let end = (start + len).min(field.value.end);
+        let mut start = field.value.start + offset.min(field.value.len());
+        let mut end = (start + len).min(field.value.end);
+        // Offsets count bytes; a span must start and end on character boundaries.
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
         let column = text[..start].chars().count() + 1;
         Diagnostic::at(code, line.number, column, text[start..end].chars().count())
     }
