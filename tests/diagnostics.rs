@@ -621,6 +621,24 @@ fn inputs_that_crash_sectxt_are_plain_findings() {
 }
 
 #[test]
+fn an_html_page_is_only_that_finding() {
+    let page = "<!DOCTYPE html>\n<html>\n<body>\u{7}Contact: nothing here</body>\n</html>";
+    assert_eq!(findings(&txt(page)), [(Code::HtmlDocument, None)]);
+    let mut served_page = served(page, Some("text/html"), false);
+    served_page.ctx.http.as_mut().unwrap().legacy_location = true;
+    let codes: Vec<Code> = findings(&served_page).into_iter().map(|(c, _)| c).collect();
+    assert_eq!(
+        codes,
+        [
+            Code::HtmlDocument,
+            Code::Location,
+            Code::InvalidMedia,
+            Code::NoCharset
+        ]
+    );
+}
+
+#[test]
 fn a_pasted_public_key_block_is_an_inline_key() {
     let text = with(
         "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQINBF\n-----END PGP PUBLIC KEY BLOCK-----\n",

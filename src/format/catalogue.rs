@@ -586,7 +586,7 @@ pub fn render_markdown() -> String {
     let mut out = String::new();
     out.push_str("# Diagnostics\n\n");
     out.push_str(
-        "Every finding `disclose check` and the crawler can report about a security.txt file. \
+        "Every finding disclose reports about a security.txt file. \
          Generated from the catalogue in `src/format/catalogue.rs` by \
          `disclose explain --markdown`; a test fails when this page is out of date.\n\n",
     );

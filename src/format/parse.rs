@@ -240,10 +240,12 @@ pub fn parse(input: &[u8]) -> Document {
     match find_marker(&doc, 0, SIGNED_HEADER) {
         Some(header) => read_signed(&mut doc, header),
         None if looks_like_html(&doc) => {
+            // The page is not a security.txt file; details of its bytes are only noise.
             doc.html = true;
             for line in &mut doc.lines {
                 line.kind = LineKind::Invalid;
             }
+            doc.findings.clear();
             doc.findings.push(Diagnostic::file(Code::HtmlDocument));
         }
         None => {
