@@ -5,5 +5,14 @@
 //! `../shared/DESIGN.md` for the architecture and the module boundaries.
 
 pub mod check;
+pub mod crawl;
 pub mod escape;
 pub mod format;
+pub mod lab;
+pub mod net;
+pub mod record;
+pub mod store;
+pub mod target;
+
+/// This build's version, as written into runs and Records.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

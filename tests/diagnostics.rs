@@ -2,7 +2,7 @@
 //! and a near miss that must not. `every_code_has_a_case` keeps the table complete as the
 //! catalogue grows.
 
-use disclose::format::armor::crc24;
+use disclose::format::armor::{crc24, encode_base64 as base64};
 use disclose::format::{self, Code, Context, HttpContext, Timestamp};
 use std::collections::BTreeSet;
 
@@ -69,27 +69,6 @@ fn signature_packet(hash: u8, issuer: u8) -> Vec<u8> {
     let mut packet = vec![0xC2, body.len() as u8];
     packet.extend(body);
     packet
-}
-
-fn base64(data: &[u8]) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// The armoured signature block for `packets`, with its CRC-24 line.

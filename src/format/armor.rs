@@ -34,6 +34,28 @@ impl SignatureInfo {
     }
 }
 
+/// Encodes bytes as padded base64 (RFC 4648).
+pub fn encode_base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// Decodes base64 armour data. The error says what is wrong, and suspects quoted-printable damage
 /// when it sees `=3D`.
 pub fn decode_base64(data: &str) -> Result<Vec<u8>, String> {
@@ -279,6 +301,9 @@ mod tests {
     fn base64_round_trip_and_errors() {
         assert_eq!(decode_base64("aGVsbG8=").unwrap(), b"hello");
         assert_eq!(decode_base64("aGVsbG8h").unwrap(), b"hello!");
+        for bytes in [&b""[..], b"a", b"ab", b"abc", b"\xff\x00\x10"] {
+            assert_eq!(decode_base64(&encode_base64(bytes)).unwrap(), bytes);
+        }
         assert!(decode_base64("aGVs bG8=").is_err());
         assert!(decode_base64("aGVsbG8=3D").is_err());
     }

@@ -5,7 +5,7 @@
 //! a value fails (no seconds, no offset, an RFC 5322 date from the drafts), and because it must
 //! never panic or overflow on hostile input such as `Expires: 99999999999999999999999`.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// A moment in UTC, with whole-second precision (fractions of a second are parsed and dropped).
@@ -49,6 +49,12 @@ impl Timestamp {
         }
     }
 
+    /// Parses an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110 §5.6.7), as in
+    /// `Retry-After`.
+    pub fn parse_http_date(text: &str) -> Option<Timestamp> {
+        parse_rfc5322(text).and_then(|s| parse_rfc3339(&s).ok())
+    }
+
     /// Formats as `YYYY-MM-DDThh:mm:ssZ`.
     pub fn to_rfc3339(self) -> String {
         self.to_string()
@@ -73,6 +79,13 @@ impl fmt::Display for Timestamp {
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        let text = String::deserialize(d)?;
+        Timestamp::parse_rfc3339(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -408,6 +421,15 @@ mod tests {
         assert!(Timestamp::parse_rfc3339("99999999999999999999999").is_err());
         assert!(Timestamp::parse_rfc3339("2023-02-29T00:00:00Z").is_err());
         assert!(Timestamp::parse_rfc3339("2026-12-01 10:00:00Z").is_err());
+    }
+
+    #[test]
+    fn parses_http_dates() {
+        assert_eq!(
+            Timestamp::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(ts("1994-11-06T08:49:37Z"))
+        );
+        assert_eq!(Timestamp::parse_http_date("120"), None);
     }
 
     #[test]

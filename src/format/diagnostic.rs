@@ -1,6 +1,7 @@
 //! One finding about one file: a catalogue code, where it is, and what this instance is about.
 
 use super::catalogue::{Code, Level};
+use serde::Deserialize;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,15 +69,42 @@ impl Diagnostic {
 impl Serialize for Diagnostic {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let entry = self.code.entry();
-        let mut st = s.serialize_struct("Diagnostic", 8)?;
+        let mut st = s.serialize_struct("Diagnostic", 9)?;
         st.serialize_field("code", entry.code)?;
         st.serialize_field("level", &entry.level)?;
         st.serialize_field("line", &self.line)?;
         st.serialize_field("column", &self.column)?;
+        st.serialize_field("width", &self.width)?;
         st.serialize_field("message", entry.message)?;
         st.serialize_field("detail", &self.detail)?;
         st.serialize_field("hint", entry.hint)?;
         st.serialize_field("reference", entry.reference)?;
         st.end()
+    }
+}
+
+/// Reads back what `Serialize` wrote; level, message, hint and reference come from the catalogue.
+impl<'de> Deserialize<'de> for Diagnostic {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Diagnostic, D::Error> {
+        #[derive(Deserialize)]
+        struct Stored {
+            code: Code,
+            line: Option<usize>,
+            column: Option<usize>,
+            #[serde(default = "one")]
+            width: usize,
+            detail: Option<String>,
+        }
+        fn one() -> usize {
+            1
+        }
+        let s = Stored::deserialize(d)?;
+        Ok(Diagnostic {
+            code: s.code,
+            line: s.line,
+            column: s.column,
+            width: s.width,
+            detail: s.detail,
+        })
     }
 }

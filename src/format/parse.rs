@@ -239,7 +239,7 @@ pub fn parse(input: &[u8]) -> Document {
     check_file(&mut doc);
     match find_marker(&doc, 0, SIGNED_HEADER) {
         Some(header) => read_signed(&mut doc, header),
-        None if looks_like_html(&doc) => {
+        None if looks_like_html(&doc.text) => {
             // The page is not a security.txt file; details of its bytes are only noise.
             doc.html = true;
             for line in &mut doc.lines {
@@ -367,10 +367,9 @@ fn find_marker(doc: &Document, from: usize, marker: &str) -> Option<usize> {
 }
 
 /// An HTML page served or saved as security.txt: the first thing in it is markup, and it has the
-/// tags of a page. Checked on the first few KiB only.
-fn looks_like_html(doc: &Document) -> bool {
-    let head: String = doc
-        .text
+/// tags of a page. Looks at the first few KiB only. Shared with the crawler's soft-404 check.
+pub fn looks_like_html(head: &str) -> bool {
+    let head: String = head
         .chars()
         .take(4096)
         .collect::<String>()

@@ -9,7 +9,7 @@ use super::datetime::Timestamp;
 use super::diagnostic::Diagnostic;
 use super::parse::{Document, Field, FieldName, Line, Region};
 use super::{lang, uri};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What is known about where and when the file was read.
 #[derive(Debug, Clone)]
@@ -45,7 +45,7 @@ pub struct HttpContext {
 }
 
 /// How a contact is reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContactKind {
     Email,
@@ -54,7 +54,7 @@ pub enum ContactKind {
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     pub uri: String,
     pub kind: ContactKind,
@@ -63,14 +63,14 @@ pub struct Contact {
     pub line: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UriValue {
     pub uri: String,
     pub valid: bool,
     pub line: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expires {
     /// The value as written.
     pub value: String,
@@ -79,7 +79,7 @@ pub struct Expires {
     pub line: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OtherField {
     pub name: String,
     pub value: String,
@@ -88,7 +88,7 @@ pub struct OtherField {
 
 /// The values of a file, typed, in file order. For a signed file, only the signed text's fields;
 /// fields outside it are listed in `unsigned` and nowhere else.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fields {
     pub contact: Vec<Contact>,
     /// The first Expires field.
@@ -108,7 +108,7 @@ pub struct Fields {
 }
 
 /// Every finding about a file, sorted by position, and its typed fields.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     pub fields: Fields,

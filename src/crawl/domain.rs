@@ -1,0 +1,174 @@
+//! One domain's way through the crawl: `/.well-known/security.txt`, then `/security.txt` only
+//! when the server answered the first without a file; transient failures retried with backoff
+//! and jitter (or after `Retry-After`, within a cap); the file found validated in its context;
+//! everything recorded in a `Record`.
+
+use crate::format::{self, Context, HttpContext, Timestamp};
+use crate::net::fetch::Fetcher;
+use crate::record::{Attempt, FoundFile, Location, Outcome, RECORD_VERSION, Record};
+use crate::target::Target;
+use std::hash::{BuildHasher, RandomState};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use url::Url;
+
+#[derive(Debug, Clone)]
+pub struct RetryConfig {
+    /// Retries of a transient failure (timeouts, resets, 429, 502–504), per location.
+    pub retries: u32,
+    /// The first backoff; each retry doubles it, with jitter.
+    pub backoff: Duration,
+    /// The longest `Retry-After` honoured; a server asking for more is not retried.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryConfig {
+    fn default() -> RetryConfig {
+        RetryConfig {
+            retries: 2,
+            backoff: Duration::from_millis(500),
+            max_retry_after: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Crawls one domain.
+pub struct DomainCrawler {
+    pub fetcher: Fetcher,
+    pub retry: RetryConfig,
+    /// Network time one domain may take, all attempts together.
+    pub domain_timeout: Duration,
+}
+
+pub fn now() -> Timestamp {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    Timestamp::from_unix(secs)
+}
+
+fn url_for(domain: &str, location: Location) -> Option<Url> {
+    let host = if domain.contains(':') {
+        format!("[{domain}]")
+    } else {
+        domain.to_owned()
+    };
+    Url::parse(&format!("https://{host}{}", location.path())).ok()
+}
+
+/// A factor in [0.5, 1.5) that spreads retries out.
+fn jitter() -> f64 {
+    let random = RandomState::new().hash_one(Instant::now());
+    0.5 + (random % 1000) as f64 / 1000.0
+}
+
+impl DomainCrawler {
+    pub async fn crawl(&self, target: &Target) -> Record {
+        let started = now();
+        let clock = Instant::now();
+        let mut budget = self.domain_timeout;
+        let site = target.registrable_domain.as_deref();
+        let mut attempts: Vec<Attempt> = Vec::new();
+        let mut file = None;
+
+        'locations: for location in [Location::WellKnown, Location::Legacy] {
+            let Some(url) = url_for(&target.domain, location) else {
+                break;
+            };
+            for try_number in 1..=self.retry.retries + 1 {
+                let attempt_started = clock.elapsed();
+                let fetched = self.fetcher.fetch(&url, site, &mut budget).await;
+                attempts.push(Attempt {
+                    location,
+                    try_number,
+                    url: url.to_string(),
+                    started_ms: attempt_started.as_millis() as u64,
+                    duration_ms: (clock.elapsed() - attempt_started).as_millis() as u64,
+                    outcome: fetched.outcome.clone(),
+                    hops: fetched.hops,
+                });
+                if let Some(body) = fetched.body {
+                    file = Some(found_file(url.as_str(), location, body, started));
+                    break 'locations;
+                }
+                let wait = match fetched.retry_after {
+                    Some(asked) if asked > self.retry.max_retry_after => None,
+                    Some(asked) => Some(asked),
+                    None => Some(
+                        self.retry
+                            .backoff
+                            .mul_f64(2f64.powi(try_number as i32 - 1) * jitter()),
+                    ),
+                };
+                let retry = fetched.outcome.is_transient()
+                    && try_number <= self.retry.retries
+                    && !budget.is_zero();
+                match wait {
+                    Some(wait) if retry => tokio::time::sleep(wait).await,
+                    _ => break,
+                }
+            }
+            let last = &attempts.last().expect("one attempt per location").outcome;
+            if !last.server_answered() {
+                // The host itself failed (DNS, address, connection, TLS, time): asking it for
+                // another path would only repeat that.
+                break;
+            }
+        }
+
+        let outcome = if file.is_some() {
+            Outcome::Found
+        } else {
+            attempts
+                .iter()
+                .rev()
+                .find(|a| a.location == Location::WellKnown)
+                .map(|a| a.outcome.clone())
+                .unwrap_or(Outcome::DnsNxdomain)
+        };
+        Record {
+            version: RECORD_VERSION,
+            tool: format!("disclose {}", crate::VERSION),
+            domain: target.domain.clone(),
+            registrable_domain: target.registrable_domain.clone(),
+            line: target.line,
+            tags: target.tags.clone(),
+            started,
+            duration_ms: clock.elapsed().as_millis() as u64,
+            outcome,
+            attempts,
+            file,
+        }
+    }
+}
+
+fn found_file(
+    requested: &str,
+    location: Location,
+    body: crate::net::fetch::Body,
+    now: Timestamp,
+) -> FoundFile {
+    let ctx = Context {
+        now,
+        requested_url: Some(requested.to_owned()),
+        final_url: Some(body.final_url.clone()),
+        http: Some(HttpContext {
+            content_type: body.content_type.clone(),
+            legacy_location: location == Location::Legacy,
+        }),
+    };
+    let checked = format::check(&body.bytes, &ctx);
+    let digest = ring::digest::digest(&ring::digest::SHA256, &body.bytes);
+    FoundFile {
+        requested_url: requested.to_owned(),
+        final_url: body.final_url,
+        location,
+        content_type: body.content_type,
+        size: body.bytes.len() as u64,
+        sha256: digest.as_ref().iter().map(|b| format!("{b:02x}")).collect(),
+        valid: checked.report.is_valid(),
+        signed: checked.document.is_signed(),
+        diagnostics: checked.report.diagnostics,
+        fields: checked.report.fields,
+        bytes: body.bytes,
+    }
+}

@@ -1,0 +1,294 @@
+//! The scheduler: streams targets from the list, crawls them with bounded concurrency, and hands
+//! finished Records to the store's writer.
+//!
+//! Duplicates and resumption are one mechanism: a domain already recorded in this run (or being
+//! crawled right now) is not crawled again. When the recorded copy came from the same input line,
+//! this is a resumed run and the domain is skipped silently; from another line, it is a duplicate
+//! and is reported with both line numbers. The store is the memory of what was done, so memory
+//! does not grow with the list.
+//!
+//! Stopping: `Stop::Finish` stops taking new domains and lets those in flight finish;
+//! `Stop::Abandon` drops them (they are crawled again on resume). Either way, what finished is
+//! committed.
+
+pub mod domain;
+pub mod progress;
+pub mod settings;
+
+use crate::store::{Run, Store, Writer};
+use crate::target::{InputError, Target, TargetReader};
+use anyhow::{Context, Result, anyhow};
+use domain::DomainCrawler;
+use progress::Progress;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::task::JoinSet;
+
+/// A request to stop the crawl.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    Running,
+    /// Take no new domains; finish those in flight.
+    Finish,
+    /// Take no new domains; abandon those in flight.
+    Abandon,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// Domains in flight at most.
+    pub concurrency: usize,
+    /// Show a progress bar when standard error is a terminal.
+    pub progress: bool,
+}
+
+/// What a crawl did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Domains crawled by this invocation.
+    pub crawled: u64,
+    /// Domains skipped because this run had recorded them before (resumed).
+    pub resumed: u64,
+    /// Lines naming a domain already seen on another line.
+    pub duplicates: u64,
+    /// Lines that are not a domain.
+    pub input_errors: u64,
+    /// Crawled domains per outcome class.
+    pub outcomes: BTreeMap<String, u64>,
+    /// The crawl was stopped before the end of the list.
+    pub interrupted: bool,
+}
+
+impl Summary {
+    pub fn found(&self) -> u64 {
+        self.outcomes.get("found").copied().unwrap_or(0)
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "crawled {} domains: {} with a security.txt file{}",
+            self.crawled,
+            self.found(),
+            if self.interrupted {
+                " (interrupted)"
+            } else {
+                ""
+            }
+        )?;
+        for (class, n) in &self.outcomes {
+            writeln!(f, "  {class:<16} {n:>8}")?;
+        }
+        if self.resumed > 0 {
+            writeln!(
+                f,
+                "skipped {} domains recorded by an earlier attempt of this run",
+                self.resumed
+            )?;
+        }
+        if self.duplicates > 0 {
+            writeln!(f, "skipped {} duplicate lines", self.duplicates)?;
+        }
+        if self.input_errors > 0 {
+            writeln!(
+                f,
+                "skipped {} lines that are not domains",
+                self.input_errors
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Resolves once the stop signal reaches `wanted` (or beyond); never, if nobody can send it.
+async fn stop_reaches(stop: &mut watch::Receiver<Stop>, wanted: Stop) {
+    let reached = |s: Stop| match wanted {
+        Stop::Running => true,
+        Stop::Finish => s != Stop::Running,
+        Stop::Abandon => s == Stop::Abandon,
+    };
+    loop {
+        if reached(*stop.borrow_and_update()) {
+            return;
+        }
+        if stop.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// Network failures, as opposed to a server that answered without a file.
+fn failed(outcome: &crate::record::Outcome) -> bool {
+    !outcome.server_answered() && *outcome != crate::record::Outcome::Found
+}
+
+/// Crawls every target of `targets` into `run` of `store`.
+pub async fn crawl_list(
+    crawler: Arc<DomainCrawler>,
+    targets: TargetReader,
+    total: Option<u64>,
+    store: &Store,
+    run: &Run,
+    config: &RunConfig,
+    mut stop: watch::Receiver<Stop>,
+) -> Result<Summary> {
+    let mut summary = Summary::default();
+    let mut progress = Progress::new(total, config.progress);
+
+    // Domains in flight or waiting to be committed, with the line they came from.
+    let claimed: Arc<Mutex<HashMap<String, u64>>> = Arc::default();
+    let writer = {
+        let claimed = claimed.clone();
+        Writer::start(store.path(), run.id, move |domains| {
+            let mut claimed = claimed.lock().unwrap_or_else(|e| e.into_inner());
+            for d in domains {
+                claimed.remove(d);
+            }
+        })?
+    };
+    let records = writer.sender();
+
+    // The list is read on its own thread: file reads block.
+    let (tx, mut rx) = mpsc::channel::<std::io::Result<Result<Target, InputError>>>(1024);
+    let reader = std::thread::Builder::new()
+        .name("disclose-input".into())
+        .spawn(move || {
+            for item in targets {
+                let last = item.is_err();
+                if tx.blocking_send(item).is_err() || last {
+                    break;
+                }
+            }
+        })
+        .context("cannot start the input thread")?;
+
+    let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
+    let mut in_flight: JoinSet<crate::record::Record> = JoinSet::new();
+    let mut input_done = false;
+    let finish_record = |record: crate::record::Record,
+                         summary: &mut Summary,
+                         progress: &mut Progress|
+     -> Result<()> {
+        summary.crawled += 1;
+        *summary
+            .outcomes
+            .entry(record.outcome.class().to_owned())
+            .or_default() += 1;
+        progress.done(record.file.is_some(), failed(&record.outcome));
+        records
+            .send(record)
+            .map_err(|_| anyhow!("the store writer stopped"))
+    };
+
+    while !input_done {
+        tokio::select! {
+            biased;
+            _ = stop_reaches(&mut stop, Stop::Finish) => {
+                summary.interrupted = true;
+                break;
+            }
+            Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
+                finish_record(done.context("a crawl task failed")?, &mut summary, &mut progress)?;
+            }
+            item = rx.recv() => {
+                let target = match item {
+                    None => { input_done = true; continue; }
+                    Some(Err(e)) => return Err(e).context("cannot read the list"),
+                    Some(Ok(Err(bad))) => {
+                        summary.input_errors += 1;
+                        progress.note(&format!("input: {bad}"));
+                        continue;
+                    }
+                    Some(Ok(Ok(target))) => target,
+                };
+                let earlier = {
+                    let claimed = claimed.lock().unwrap_or_else(|e| e.into_inner());
+                    claimed.get(&target.domain).copied()
+                };
+                let earlier = match earlier {
+                    Some(line) => Some(line),
+                    None => store.recorded_line(run.id, &target.domain)?,
+                };
+                match earlier {
+                    Some(line) if line == target.line => {
+                        summary.resumed += 1;
+                        progress.skipped();
+                        continue;
+                    }
+                    Some(line) => {
+                        summary.duplicates += 1;
+                        progress.skipped();
+                        progress.note(&format!(
+                            "input: line {}: `{}` is a duplicate of line {line}; skipped",
+                            target.line, target.domain
+                        ));
+                        continue;
+                    }
+                    None => {}
+                }
+                claimed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(target.domain.clone(), target.line);
+                // Wait for a slot, but keep collecting finished domains and watching for a stop.
+                let slot = loop {
+                    tokio::select! {
+                        biased;
+                        _ = stop_reaches(&mut stop, Stop::Finish) => break None,
+                        Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
+                            finish_record(done.context("a crawl task failed")?, &mut summary, &mut progress)?;
+                        }
+                        slot = slots.clone().acquire_owned() => break slot.ok(),
+                    }
+                };
+                let Some(slot) = slot else {
+                    claimed.lock().unwrap_or_else(|e| e.into_inner()).remove(&target.domain);
+                    summary.interrupted = true;
+                    break;
+                };
+                let crawler = crawler.clone();
+                in_flight.spawn(async move {
+                    let record = crawler.crawl(&target).await;
+                    drop(slot);
+                    record
+                });
+            }
+        }
+    }
+    drop(rx);
+    let _ = reader.join();
+
+    if !in_flight.is_empty() && *stop.borrow() == Stop::Finish {
+        progress.note(&format!(
+            "stopping: finishing {} domains in flight (interrupt again to abandon them)",
+            in_flight.len()
+        ));
+    }
+    while !in_flight.is_empty() {
+        tokio::select! {
+            biased;
+            _ = stop_reaches(&mut stop, Stop::Abandon) => {
+                in_flight.abort_all();
+                summary.interrupted = true;
+                break;
+            }
+            Some(done) = in_flight.join_next() => {
+                if let Ok(record) = done {
+                    finish_record(record, &mut summary, &mut progress)?;
+                }
+            }
+        }
+    }
+    while in_flight.join_next().await.is_some() {}
+    drop(records);
+    progress.finish();
+    writer.finish().context("cannot write the records")?;
+    if !summary.interrupted {
+        store.finish_run(run.id, domain::now())?;
+    }
+    Ok(summary)
+}

@@ -1,0 +1,201 @@
+//! The lab: a simulated internet on 127.0.0.0/8 for testing and demonstrating the crawler. An
+//! authoritative DNS server, a test CA and HTTPS virtual hosts on many loopback addresses, driven
+//! by a scenario table, with a ground truth of what a correct crawler concludes. Never used by a
+//! production path: the crawler meets the lab only through DNS, TCP and TLS, as it meets the
+//! internet.
+
+pub mod ca;
+pub mod dns;
+pub mod run;
+pub mod scenario;
+pub mod web;
+pub mod world;
+
+use crate::crawl::settings::Settings;
+use crate::net::client::Roots;
+use crate::net::guard::AddressPolicy;
+use anyhow::{Context, Result, bail};
+use hickory_server::Server;
+use scenario::Mix;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpSocket, UdpSocket};
+use tokio::task::JoinHandle;
+use web::{Count, Counters, WebState};
+use world::{BLACKHOLE_ADDRESSES, World, blackhole_address};
+
+#[derive(Debug, Clone)]
+pub struct LabConfig {
+    pub domains: usize,
+    pub seed: u64,
+    pub mix: Mix,
+}
+
+/// A running lab. Dropping it stops every server.
+pub struct Lab {
+    pub world: Arc<World>,
+    /// Where the lab's DNS server answers (UDP and TCP).
+    pub dns: SocketAddr,
+    /// The port every HTTPS virtual host listens on.
+    pub https_port: u16,
+    /// The test CA, PEM.
+    pub ca_pem: String,
+    counters: Arc<Counters>,
+    tasks: Vec<JoinHandle<()>>,
+    /// Listeners that never accept and the connections that fill their queues, kept open.
+    _blackholes: (Vec<std::net::TcpListener>, Vec<std::net::TcpStream>),
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Binds a listener on every address on one shared port.
+fn bind_all(addresses: &[IpAddr]) -> Result<(u16, Vec<TcpListener>)> {
+    'attempt: for _ in 0..20 {
+        let first = std::net::TcpListener::bind(SocketAddr::new(addresses[0], 0))
+            .context("cannot bind a loopback address")?;
+        let port = first.local_addr()?.port();
+        let mut listeners = vec![first];
+        for ip in &addresses[1..] {
+            match std::net::TcpListener::bind(SocketAddr::new(*ip, port)) {
+                Ok(l) => listeners.push(l),
+                Err(_) => continue 'attempt,
+            }
+        }
+        let listeners = listeners
+            .into_iter()
+            .map(|l| {
+                l.set_nonblocking(true)?;
+                TcpListener::from_std(l)
+            })
+            .collect::<std::io::Result<Vec<_>>>()?;
+        // The refusing address must have nothing on this port.
+        if std::net::TcpStream::connect_timeout(
+            &SocketAddr::new(world::REFUSED_ADDRESS, port),
+            Duration::from_millis(200),
+        )
+        .is_ok()
+        {
+            continue;
+        }
+        return Ok((port, listeners));
+    }
+    bail!("cannot find a port free on every lab address")
+}
+
+/// Listeners that never accept, their queues filled, so that connecting to them times out: a
+/// full accept queue makes the kernel drop new SYNs.
+fn blackholes(port: u16) -> Result<(Vec<std::net::TcpListener>, Vec<std::net::TcpStream>)> {
+    let mut listeners = Vec::new();
+    let mut fillers = Vec::new();
+    for i in 0..BLACKHOLE_ADDRESSES {
+        let addr = SocketAddr::new(blackhole_address(i), port);
+        let socket = TcpSocket::new_v4()?;
+        socket
+            .bind(addr)
+            .context("cannot bind a blackhole address")?;
+        listeners.push(socket.listen(0)?.into_std()?);
+        for _ in 0..4 {
+            match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
+                Ok(stream) => fillers.push(stream),
+                Err(_) => break,
+            }
+        }
+    }
+    Ok((listeners, fillers))
+}
+
+impl Lab {
+    pub async fn start(config: &LabConfig) -> Result<Lab> {
+        crate::net::client::install_crypto_provider();
+        let world = Arc::new(World::generate(config.domains, config.seed, config.mix));
+        let authority = Arc::new(ca::Authority::new()?);
+        let now = crate::crawl::domain::now();
+        let state = Arc::new(WebState::new(world.clone(), authority.clone(), now));
+        let acceptor = web::acceptor(state.clone());
+
+        let (https_port, listeners) = bind_all(&world::listening_addresses())?;
+        let mut tasks: Vec<JoinHandle<()>> = listeners
+            .into_iter()
+            .map(|l| tokio::spawn(web::serve(l, acceptor.clone(), state.clone())))
+            .collect();
+        let blackholes = blackholes(https_port)?;
+
+        let udp = UdpSocket::bind("127.0.0.1:0")
+            .await
+            .context("cannot bind the lab DNS server")?;
+        let dns = udp.local_addr()?;
+        let tcp = TcpListener::bind(dns)
+            .await
+            .context("cannot bind the lab DNS server over TCP")?;
+        let mut server = Server::new(dns::LabDns {
+            world: world.clone(),
+        });
+        server.register_socket(udp);
+        server.register_listener(tcp, Duration::from_secs(5), 65_535);
+        tasks.push(tokio::spawn(async move {
+            let _ = server.block_until_done().await;
+        }));
+
+        Ok(Lab {
+            world,
+            dns,
+            https_port,
+            ca_pem: authority.ca_pem(),
+            counters: state.counters.clone(),
+            tasks,
+            _blackholes: blackholes,
+        })
+    }
+
+    /// Writes `domains.txt`, `ca.pem` and `truth.jsonl` into `dir`.
+    pub fn write_files(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+        let mut domains = std::io::BufWriter::new(std::fs::File::create(dir.join("domains.txt"))?);
+        let mut truth = std::io::BufWriter::new(std::fs::File::create(dir.join("truth.jsonl"))?);
+        for d in self.world.domains() {
+            writeln!(domains, "{}", d.name)?;
+            serde_json::to_writer(&mut truth, &self.world.truth(d))?;
+            writeln!(truth)?;
+        }
+        domains.flush()?;
+        truth.flush()?;
+        std::fs::write(dir.join("ca.pem"), &self.ca_pem)?;
+        Ok(())
+    }
+
+    /// Connections per address the lab has seen: open now, peak, total.
+    pub fn connections(&self) -> BTreeMap<IpAddr, Count> {
+        self.counters.snapshot()
+    }
+
+    /// Crawler settings that reach this lab: its DNS server, CA and port, loopback allowed and
+    /// nothing else, timeouts short enough for tests, politeness as configured by the caller.
+    pub fn crawler_settings(&self) -> Settings {
+        let mut s = Settings::default();
+        s.dns.server = Some(self.dns);
+        s.dns.timeout = Duration::from_secs(1);
+        s.dns.attempts = 1;
+        s.http.roots = Roots::Pem(self.ca_pem.clone().into_bytes());
+        s.http.https_port = Some(self.https_port);
+        s.http.connect_timeout = Duration::from_secs(1);
+        s.fetch.policy = AddressPolicy::AllowLoopback;
+        s.fetch.attempt_timeout = Duration::from_millis(1500);
+        s.retry.retries = 1;
+        s.retry.backoff = Duration::from_millis(100);
+        s.retry.max_retry_after = Duration::from_secs(2);
+        s.politeness.per_ip_rate = 1000.0;
+        s.domain_timeout = Duration::from_secs(8);
+        s
+    }
+}

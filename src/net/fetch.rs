@@ -1,0 +1,402 @@
+//! One fetch attempt: a URL followed hop by hop until it yields a file or an outcome.
+//!
+//! Every hop is resolved, guarded, pinned and rate-limited on its own, then recorded (URL,
+//! address, status, certificate). Redirects are followed by hand up to the limit; a downgrade to
+//! http, a loop or a bad `Location` ends the attempt. The body is read in chunks and abandoned at
+//! the byte cap, compressed or not. Status 200 with an HTML page is a soft 404, not a file.
+//!
+//! Time limits apply to network time only: waiting for a politeness slot is not the server's
+//! fault, so the clock of a hop starts once its slots are held.
+
+use super::cert;
+use super::client::Http;
+use super::dns::Dns;
+use super::guard::AddressPolicy;
+use super::limits::Politeness;
+use crate::format::Timestamp;
+use crate::format::parse::looks_like_html;
+use crate::record::{Hop, Outcome, RedirectReason, TlsReason};
+use crate::target::registrable_domain;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use std::error::Error as StdError;
+use std::time::{Duration, Instant};
+use url::Url;
+
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    /// Bytes of body read at most; a larger body is `too_large`.
+    pub max_bytes: u64,
+    /// Redirects followed at most.
+    pub max_redirects: usize,
+    /// Network time one attempt may take, all hops together.
+    pub attempt_timeout: Duration,
+    pub policy: AddressPolicy,
+}
+
+/// Everything the fetch stage needs, shared by all requests of a crawl.
+pub struct Fetcher {
+    pub dns: Dns,
+    pub http: Http,
+    pub politeness: Politeness,
+    pub config: FetchConfig,
+}
+
+/// A body that was read whole.
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub final_url: String,
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// The result of one attempt.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub outcome: Outcome,
+    pub hops: Vec<Hop>,
+    /// The file, when the outcome is `found`.
+    pub body: Option<Body>,
+    /// What the server asked for with `Retry-After`, if anything.
+    pub retry_after: Option<Duration>,
+}
+
+/// What one hop ended in.
+enum Step {
+    Done(Outcome, Option<Body>),
+    Redirect(Url),
+}
+
+const REDIRECTS: [u16; 5] = [301, 302, 303, 307, 308];
+
+impl Fetcher {
+    /// Fetches `url` for a domain whose registrable domain is `site`. `budget` is the network
+    /// time the domain has left; what this attempt uses is taken off it.
+    pub async fn fetch(&self, url: &Url, site: Option<&str>, budget: &mut Duration) -> Fetched {
+        let mut fetched = Fetched {
+            outcome: Outcome::Timeout,
+            hops: Vec::new(),
+            body: None,
+            retry_after: None,
+        };
+        let mut seen: Vec<Url> = vec![url.clone()];
+        let mut current = url.clone();
+        let mut left = self.config.attempt_timeout.min(*budget);
+        loop {
+            // Only network time counts against the budget, not waiting for politeness slots.
+            let before = left;
+            let step = self.hop(&current, site, &mut fetched, &mut left).await;
+            *budget = budget.saturating_sub(before.saturating_sub(left));
+            match step {
+                Step::Done(outcome, body) => {
+                    fetched.outcome = outcome;
+                    fetched.body = body;
+                    return fetched;
+                }
+                Step::Redirect(next) => {
+                    let reason = if next.scheme() == "http" {
+                        Some((
+                            RedirectReason::Downgrade,
+                            format!("redirect to plain http: {next}"),
+                        ))
+                    } else if next.scheme() != "https" {
+                        Some((
+                            RedirectReason::BadLocation,
+                            format!("redirect to a non-https URL: {next}"),
+                        ))
+                    } else if seen.contains(&next) {
+                        Some((RedirectReason::Loop, format!("redirect back to {next}")))
+                    } else if seen.len() > self.config.max_redirects {
+                        Some((
+                            RedirectReason::TooMany,
+                            format!("more than {} redirects", self.config.max_redirects),
+                        ))
+                    } else {
+                        None
+                    };
+                    if let Some((reason, detail)) = reason {
+                        fetched.outcome = Outcome::RedirectError { reason, detail };
+                        return fetched;
+                    }
+                    seen.push(next.clone());
+                    current = next;
+                }
+            }
+        }
+    }
+
+    /// One request: resolve, guard, wait for the slots, ask, and read what came back.
+    async fn hop(
+        &self,
+        url: &Url,
+        site: Option<&str>,
+        fetched: &mut Fetched,
+        left: &mut Duration,
+    ) -> Step {
+        let host = match url.host() {
+            Some(url::Host::Domain(d)) => d.to_owned(),
+            Some(url::Host::Ipv4(ip)) => ip.to_string(),
+            Some(url::Host::Ipv6(ip)) => ip.to_string(),
+            None => {
+                let detail = format!("{url} has no host");
+                return Step::Done(
+                    Outcome::RedirectError {
+                        reason: RedirectReason::BadLocation,
+                        detail,
+                    },
+                    None,
+                );
+            }
+        };
+        let hop_site = registrable_domain(&host);
+        let mut hop = Hop {
+            url: url.to_string(),
+            address: None,
+            status: None,
+            location: None,
+            cross_site: site.is_some() && hop_site.as_deref() != site,
+            certificate: None,
+        };
+        let addresses = match self.dns.resolve(&host).await {
+            Ok(a) => a,
+            Err(failure) => {
+                fetched.hops.push(hop);
+                return Step::Done(failure.outcome(), None);
+            }
+        };
+        let Some(ip) = addresses
+            .iter()
+            .copied()
+            .find(|ip| self.config.policy.allows(*ip))
+        else {
+            hop.address = addresses.first().copied();
+            fetched.hops.push(hop);
+            return Step::Done(Outcome::BlockedAddress { addresses }, None);
+        };
+        let pin = self.http.pin(&host, ip);
+        hop.address = Some(pin.ip);
+        let _slots = self.politeness.acquire(pin.ip, hop_site.as_deref()).await;
+
+        if left.is_zero() {
+            fetched.hops.push(hop);
+            return Step::Done(Outcome::Timeout, None);
+        }
+        let started = Instant::now();
+        let limit = *left;
+        let result = tokio::time::timeout(limit, self.request(url, &mut hop, fetched)).await;
+        *left = left.saturating_sub(started.elapsed());
+        fetched.hops.push(hop);
+        drop(pin);
+        match result {
+            Ok(step) => step,
+            Err(_) => Step::Done(Outcome::Timeout, None),
+        }
+    }
+
+    async fn request(&self, url: &Url, hop: &mut Hop, fetched: &mut Fetched) -> Step {
+        let response = self
+            .http
+            .client()
+            .get(url.clone())
+            .header(ACCEPT, "text/plain, */*;q=0.5")
+            .send()
+            .await;
+        let mut response = match response {
+            Ok(r) => r,
+            Err(e) => return Step::Done(classify(&e), None),
+        };
+        let status = response.status().as_u16();
+        hop.status = Some(status);
+        if let Some(addr) = response.remote_addr() {
+            hop.address = Some(addr.ip());
+        }
+        hop.certificate = response
+            .extensions()
+            .get::<reqwest::tls::TlsInfo>()
+            .and_then(|info| info.peer_certificate())
+            .map(cert::describe);
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header(CONTENT_TYPE);
+
+        if REDIRECTS.contains(&status) {
+            let Some(location) = header(LOCATION) else {
+                let detail = format!("status {status} without a Location header");
+                return Step::Done(
+                    Outcome::RedirectError {
+                        reason: RedirectReason::BadLocation,
+                        detail,
+                    },
+                    None,
+                );
+            };
+            hop.location = Some(location.clone());
+            return match url.join(&location) {
+                Ok(next) => Step::Redirect(next),
+                Err(e) => Step::Done(
+                    Outcome::RedirectError {
+                        reason: RedirectReason::BadLocation,
+                        detail: format!("Location `{location}` is not a URL: {e}"),
+                    },
+                    None,
+                ),
+            };
+        }
+        if status != 200 {
+            if matches!(status, 429 | 503) {
+                fetched.retry_after = header(RETRY_AFTER).and_then(|v| parse_retry_after(&v));
+            }
+            return Step::Done(Outcome::HttpStatus { status }, None);
+        }
+
+        let limit = self.config.max_bytes;
+        let declared = response.content_length();
+        if declared.is_some_and(|n| n > limit) {
+            return Step::Done(
+                Outcome::TooLarge {
+                    limit,
+                    content_length: declared,
+                },
+                None,
+            );
+        }
+        let mut bytes: Vec<u8> = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if bytes.len() as u64 + chunk.len() as u64 > limit {
+                        return Step::Done(
+                            Outcome::TooLarge {
+                                limit,
+                                content_length: declared,
+                            },
+                            None,
+                        );
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Step::Done(classify(&e), None),
+            }
+        }
+
+        let media = content_type.as_deref().map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+        let html_type = matches!(
+            media.as_deref(),
+            Some("text/html" | "application/xhtml+xml")
+        );
+        let html_body = looks_like_html(&String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]));
+        if html_type || html_body {
+            let mut reason = if html_type {
+                format!("an HTML page served as `{}`", media.unwrap_or_default())
+            } else {
+                "the body is an HTML page".to_owned()
+            };
+            if !fetched.hops.is_empty() {
+                reason.push_str(&format!(" after a redirect to {url}"));
+            }
+            return Step::Done(Outcome::Soft404 { reason }, None);
+        }
+        Step::Done(
+            Outcome::Found,
+            Some(Body {
+                final_url: url.to_string(),
+                content_type,
+                bytes,
+            }),
+        )
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    if let Ok(secs) = value.trim().parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = Timestamp::parse_http_date(value.trim())?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs() as i64;
+    Some(Duration::from_secs(
+        at.unix().saturating_sub(now).max(0) as u64
+    ))
+}
+
+/// Maps a client error to its outcome class, looking through the nested error chain for the
+/// rustls error or the socket error that caused it.
+pub fn classify(error: &reqwest::Error) -> Outcome {
+    if let Some(outcome) = walk(error) {
+        return outcome;
+    }
+    if error.is_timeout() {
+        return if error.is_connect() {
+            Outcome::ConnectTimeout
+        } else {
+            Outcome::Timeout
+        };
+    }
+    Outcome::ConnectionError {
+        detail: chain_text(error),
+    }
+}
+
+fn walk(error: &(dyn StdError + 'static)) -> Option<Outcome> {
+    if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+        return Some(tls_outcome(tls));
+    }
+    if let Some(io) = error.downcast_ref::<std::io::Error>() {
+        // `io::Error::source` skips the error it wraps; look at it directly.
+        if let Some(outcome) = io.get_ref().and_then(|inner| walk(inner)) {
+            return Some(outcome);
+        }
+        match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => return Some(Outcome::ConnectRefused),
+            std::io::ErrorKind::TimedOut => return Some(Outcome::ConnectTimeout),
+            _ => {}
+        }
+    }
+    error.source().and_then(walk)
+}
+
+fn tls_outcome(error: &rustls::Error) -> Outcome {
+    use rustls::CertificateError as C;
+    let reason = match error {
+        rustls::Error::InvalidCertificate(c) => match c {
+            C::Expired | C::ExpiredContext { .. } => TlsReason::Expired,
+            C::NotValidYet | C::NotValidYetContext { .. } => TlsReason::NotYetValid,
+            C::UnknownIssuer => TlsReason::UnknownIssuer,
+            C::NotValidForName | C::NotValidForNameContext { .. } => TlsReason::NameMismatch,
+            _ => TlsReason::Handshake,
+        },
+        _ => TlsReason::Handshake,
+    };
+    Outcome::TlsError {
+        reason,
+        detail: error.to_string(),
+    }
+}
+
+/// The messages of an error and its causes, joined.
+fn chain_text(error: &(dyn StdError + 'static)) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !parts.last().is_some_and(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = e.source();
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,320 @@
+//! `Record`: what a crawl learned about one domain, and the one contract between crawling and
+//! everything after it (store, lookup, export, report, lab comparison). Serialisable with serde;
+//! `RECORD_VERSION` changes whenever a field changes meaning or disappears.
+//!
+//! Behaviour lives elsewhere: this module only defines the shapes.
+
+use crate::format::{Diagnostic, Fields, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+/// The version of the `Record` shape written by this build.
+pub const RECORD_VERSION: u32 = 1;
+
+/// One domain's way through the crawl.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub version: u32,
+    /// `disclose <version>` that wrote the record.
+    pub tool: String,
+    /// The domain as crawled: lower-case ASCII (IDNs in their xn-- form), no trailing dot.
+    pub domain: String,
+    /// The registrable domain (public suffix + 1), when the name has one.
+    pub registrable_domain: Option<String>,
+    /// Where the domain came from: the input line number (1-based).
+    pub line: u64,
+    /// Extra columns of a CSV input (`organisation`, `sector`, …).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    pub started: Timestamp,
+    pub duration_ms: u64,
+    /// The outcome that sums the domain up: `found` when a file was found, else the outcome of
+    /// the last attempt at `/.well-known/security.txt`.
+    pub outcome: Outcome,
+    /// Every attempt in order, retries included.
+    pub attempts: Vec<Attempt>,
+    /// The chosen file, when one was found.
+    pub file: Option<FoundFile>,
+}
+
+/// Which of the two standard locations an attempt asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    /// `/.well-known/security.txt` (RFC 9116 §3).
+    WellKnown,
+    /// `/security.txt`, allowed for legacy compatibility.
+    Legacy,
+}
+
+impl Location {
+    pub fn path(self) -> &'static str {
+        match self {
+            Location::WellKnown => "/.well-known/security.txt",
+            Location::Legacy => "/security.txt",
+        }
+    }
+}
+
+/// One request for one location, with the redirects it followed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub location: Location,
+    /// 1 for the first try, 2 for the first retry, …
+    pub try_number: u32,
+    pub url: String,
+    /// Milliseconds after the record's start.
+    pub started_ms: u64,
+    pub duration_ms: u64,
+    pub outcome: Outcome,
+    /// Every request made, the first one included: URL, address, status.
+    pub hops: Vec<Hop>,
+}
+
+/// One HTTP request of an attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hop {
+    pub url: String,
+    /// The address connected to (or that would have been, for a blocked one).
+    pub address: Option<IpAddr>,
+    /// The status, when the server answered.
+    pub status: Option<u16>,
+    /// The `Location` header of a redirect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The hop's host is in another registrable domain than the crawled domain.
+    pub cross_site: bool,
+    /// The server's certificate, when the TLS handshake succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<Certificate>,
+}
+
+/// What a server's leaf certificate says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certificate {
+    pub subject: String,
+    pub issuer: String,
+    /// DNS names and IP addresses of the subjectAltName extension.
+    pub names: Vec<String>,
+    pub not_before: Option<Timestamp>,
+    pub not_after: Option<Timestamp>,
+    /// SHA-256 of the DER encoding, lower-case hex.
+    pub sha256: String,
+}
+
+/// How a fetch attempt ended: exactly one class per attempt (DESIGN.md, "The outcome model").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "class", rename_all = "snake_case")]
+pub enum Outcome {
+    DnsNxdomain,
+    DnsNoAddress,
+    DnsServfail,
+    DnsTimeout,
+    /// The name resolved only to addresses the crawler may not contact.
+    BlockedAddress {
+        addresses: Vec<IpAddr>,
+    },
+    ConnectRefused,
+    ConnectTimeout,
+    TlsError {
+        reason: TlsReason,
+        detail: String,
+    },
+    /// The server accepted the connection but did not answer in time.
+    Timeout,
+    HttpStatus {
+        status: u16,
+    },
+    /// Status 200, but an HTML page (or a redirect to one) instead of a file.
+    Soft404 {
+        reason: String,
+    },
+    /// The body is larger than the cap; it was not read beyond it.
+    TooLarge {
+        limit: u64,
+        content_length: Option<u64>,
+    },
+    RedirectError {
+        reason: RedirectReason,
+        detail: String,
+    },
+    /// Anything else that went wrong on the connection (reset, protocol error), with its text.
+    ConnectionError {
+        detail: String,
+    },
+    Found,
+}
+
+impl Outcome {
+    /// The snake_case class name, as serialised.
+    pub fn class(&self) -> &'static str {
+        match self {
+            Outcome::DnsNxdomain => "dns_nxdomain",
+            Outcome::DnsNoAddress => "dns_no_address",
+            Outcome::DnsServfail => "dns_servfail",
+            Outcome::DnsTimeout => "dns_timeout",
+            Outcome::BlockedAddress { .. } => "blocked_address",
+            Outcome::ConnectRefused => "connect_refused",
+            Outcome::ConnectTimeout => "connect_timeout",
+            Outcome::TlsError { .. } => "tls_error",
+            Outcome::Timeout => "timeout",
+            Outcome::HttpStatus { .. } => "http_status",
+            Outcome::Soft404 { .. } => "soft_404",
+            Outcome::TooLarge { .. } => "too_large",
+            Outcome::RedirectError { .. } => "redirect_error",
+            Outcome::ConnectionError { .. } => "connection_error",
+            Outcome::Found => "found",
+        }
+    }
+
+    /// The class with its most telling detail: `http_status 404`, `tls_error expired`.
+    pub fn label(&self) -> String {
+        match self {
+            Outcome::HttpStatus { status } => format!("http_status {status}"),
+            Outcome::TlsError { reason, .. } => format!("tls_error {}", reason.as_str()),
+            Outcome::RedirectError { reason, .. } => format!("redirect_error {}", reason.as_str()),
+            other => other.class().to_owned(),
+        }
+    }
+
+    /// Failures worth another try: they may not happen again.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Timeout
+                | Outcome::ConnectTimeout
+                | Outcome::DnsTimeout
+                | Outcome::ConnectionError { .. }
+                | Outcome::HttpStatus {
+                    status: 429 | 502 | 503 | 504
+                }
+        )
+    }
+
+    /// The server answered over HTTP (so another path on it is worth asking for).
+    pub fn server_answered(&self) -> bool {
+        matches!(
+            self,
+            Outcome::HttpStatus { .. }
+                | Outcome::Soft404 { .. }
+                | Outcome::TooLarge { .. }
+                | Outcome::RedirectError { .. }
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TlsReason {
+    Expired,
+    NotYetValid,
+    UnknownIssuer,
+    NameMismatch,
+    /// Any other failure of the handshake (protocol versions, alerts, bad certificates).
+    Handshake,
+}
+
+impl TlsReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsReason::Expired => "expired",
+            TlsReason::NotYetValid => "not_yet_valid",
+            TlsReason::UnknownIssuer => "unknown_issuer",
+            TlsReason::NameMismatch => "name_mismatch",
+            TlsReason::Handshake => "handshake",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedirectReason {
+    Loop,
+    TooMany,
+    /// A redirect from https to plain http.
+    Downgrade,
+    /// A missing or unusable `Location`, or a scheme other than https.
+    BadLocation,
+}
+
+impl RedirectReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RedirectReason::Loop => "loop",
+            RedirectReason::TooMany => "too_many",
+            RedirectReason::Downgrade => "downgrade",
+            RedirectReason::BadLocation => "bad_location",
+        }
+    }
+}
+
+/// The file a domain serves, with what the validator found in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoundFile {
+    /// The URL asked for (`https://DOMAIN/.well-known/security.txt` or the legacy one).
+    pub requested_url: String,
+    /// The URL that served the file, after redirects.
+    pub final_url: String,
+    pub location: Location,
+    pub content_type: Option<String>,
+    pub size: u64,
+    /// SHA-256 of the bytes, lower-case hex.
+    pub sha256: String,
+    /// The bytes as served (base64 in JSON).
+    #[serde(with = "base64_bytes")]
+    pub bytes: Vec<u8>,
+    /// No error-level finding.
+    pub valid: bool,
+    /// An OpenPGP cleartext envelope was found.
+    pub signed: bool,
+    pub diagnostics: Vec<Diagnostic>,
+    pub fields: Fields,
+}
+
+/// Bytes as a base64 string, so that a Record stays readable JSON.
+mod base64_bytes {
+    use crate::format::armor::{decode_base64, encode_base64};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&encode_base64(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        decode_base64(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_serialise_with_their_class() {
+        let json = serde_json::to_string(&Outcome::HttpStatus { status: 404 }).unwrap();
+        assert_eq!(json, r#"{"class":"http_status","status":404}"#);
+        let back: Outcome = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.class(), "http_status");
+        assert_eq!(back.label(), "http_status 404");
+        assert!(Outcome::HttpStatus { status: 503 }.is_transient());
+        assert!(!Outcome::HttpStatus { status: 404 }.is_transient());
+    }
+
+    #[test]
+    fn file_bytes_round_trip_as_base64() {
+        #[derive(Serialize, Deserialize)]
+        struct Wrap(#[serde(with = "base64_bytes")] Vec<u8>);
+        for bytes in [
+            &b""[..],
+            b"a",
+            b"ab",
+            b"abc",
+            b"Contact: mailto:a@b.c\n\xff",
+        ] {
+            let json = serde_json::to_string(&Wrap(bytes.to_vec())).unwrap();
+            let back: Wrap = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.0, bytes);
+        }
+    }
+}

@@ -1,0 +1,441 @@
+//! Input lines to `Target`s: what the user listed, normalised into the host the crawler asks.
+//!
+//! A list is plain lines (one domain or URL per line) or CSV with a `domain` column, whose other
+//! columns become tags. Values are reduced to their host (`https://Example.com:8443/x` becomes
+//! `example.com`), lower-cased, stripped of a trailing dot, and IDNs turned into their ASCII
+//! (xn--) form. Blank lines and `#` comments are skipped; a bad line becomes an `InputError` with
+//! its number, and reading goes on. Reading is streamed: memory does not grow with the list.
+//! Duplicates are recognised by the crawl against the store (see `crate::crawl`), which knows
+//! every domain already recorded without holding the list in memory.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{self, BufRead, Cursor, Read};
+use std::net::{IpAddr, Ipv6Addr};
+
+/// One domain to crawl.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Lower-case ASCII host name (or IP address literal) without a trailing dot.
+    pub domain: String,
+    /// The public suffix plus one label (`example.co.uk`), from the embedded Public Suffix List.
+    pub registrable_domain: Option<String>,
+    /// The 1-based line of the input it came from.
+    pub line: u64,
+    /// The other columns of a CSV input, by header name.
+    pub tags: BTreeMap<String, String>,
+}
+
+impl Target {
+    /// A target from a single name or URL, as `disclose check DOMAIN` gets it.
+    pub fn from_value(value: &str) -> Result<Target, String> {
+        let domain = normalise_host(value)?;
+        Ok(Target {
+            registrable_domain: registrable_domain(&domain),
+            domain,
+            line: 1,
+            tags: BTreeMap::new(),
+        })
+    }
+}
+
+/// A line that could not be read as a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    pub line: u64,
+    pub text: String,
+    pub reason: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}: {}: `{}`",
+            self.line,
+            self.reason,
+            crate::escape::for_terminal(&self.text)
+        )
+    }
+}
+
+/// How the input is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// CSV when the first line is a header with a `domain` column, else plain lines.
+    Auto,
+    Lines,
+    Csv,
+}
+
+/// The registrable domain of an ASCII host, or `None` for an IP address or a bare suffix.
+pub fn registrable_domain(host: &str) -> Option<String> {
+    if host.parse::<IpAddr>().is_ok() {
+        return None;
+    }
+    psl::domain_str(host).map(str::to_owned)
+}
+
+/// Reduces a domain or URL to the host to crawl.
+pub fn normalise_host(value: &str) -> Result<String, String> {
+    let mut s = value.trim();
+    if s.is_empty() {
+        return Err("empty value".into());
+    }
+    if let Some(i) = s.find("://") {
+        let scheme = s[..i].to_ascii_lowercase();
+        if scheme != "https" && scheme != "http" {
+            return Err(format!("`{scheme}://` URLs are not web addresses"));
+        }
+        s = &s[i + 3..];
+    }
+    let end = s.find(['/', '?', '#']).unwrap_or(s.len());
+    s = &s[..end];
+    if let Some(i) = s.rfind('@') {
+        s = &s[i + 1..];
+    }
+    if let Some(rest) = s.strip_prefix('[') {
+        let inner = rest.split(']').next().unwrap_or("");
+        return inner
+            .parse::<Ipv6Addr>()
+            .map(|ip| ip.to_string())
+            .map_err(|_| format!("`[{inner}]` is not an IPv6 address"));
+    }
+    if let Some((host, port)) = s.rsplit_once(':')
+        && !port.is_empty()
+        && port.bytes().all(|b| b.is_ascii_digit())
+    {
+        s = host;
+    }
+    let s = s.strip_suffix('.').unwrap_or(s);
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Ok(ip.to_string());
+    }
+    if s.contains(char::is_whitespace) {
+        return Err("a domain name cannot contain spaces".into());
+    }
+    let ascii = idna::domain_to_ascii(s).map_err(|_| "not a valid international domain name")?;
+    check_host_name(&ascii)?;
+    Ok(ascii)
+}
+
+fn check_host_name(host: &str) -> Result<(), String> {
+    if host.len() > 253 {
+        return Err("the name is longer than 253 characters".into());
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.len() < 2 {
+        return Err("not a domain name (it has no dot)".into());
+    }
+    for label in &labels {
+        if label.is_empty() || label.len() > 63 {
+            return Err("a label of the name is empty or longer than 63 characters".into());
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(format!("the label `{label}` starts or ends with `-`"));
+        }
+        if let Some(c) = label
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+        {
+            return Err(format!("`{c}` cannot appear in a domain name"));
+        }
+    }
+    if labels
+        .last()
+        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err("the last label of a domain name cannot be numeric".into());
+    }
+    Ok(())
+}
+
+/// Streams targets out of a list, one `Result` per non-blank, non-comment line.
+pub struct TargetReader {
+    lines: Box<dyn BufRead + Send>,
+    line: u64,
+    csv: Option<CsvLayout>,
+    pending_error: Option<InputError>,
+}
+
+#[derive(Debug)]
+struct CsvLayout {
+    headers: Vec<String>,
+    domain_column: usize,
+}
+
+impl TargetReader {
+    /// Reads `input` in `format`. In `Auto` and `Csv`, the first line that is not blank or a
+    /// comment is inspected for a header.
+    pub fn new(input: impl Read + Send + 'static, format: InputFormat) -> io::Result<TargetReader> {
+        let mut buffered = io::BufReader::new(input);
+        // Skip the header search over leading comments; remember what was read to replay it.
+        let mut head = Vec::new();
+        let mut first_line = None;
+        loop {
+            let mut buf = Vec::new();
+            if buffered.read_until(b'\n', &mut buf)? == 0 {
+                break;
+            }
+            head.extend_from_slice(&buf);
+            let text = String::from_utf8_lossy(&buf);
+            let text = text.trim_start_matches('\u{feff}').trim();
+            if !text.is_empty() && !text.starts_with('#') {
+                first_line = Some(text.to_owned());
+                break;
+            }
+        }
+        let header = first_line.as_deref().and_then(csv_header);
+        let mut reader = TargetReader {
+            lines: Box::new(Cursor::new(head).chain(buffered)),
+            line: 0,
+            csv: None,
+            pending_error: None,
+        };
+        match (format, header) {
+            (InputFormat::Lines, _) | (InputFormat::Auto, None) => {}
+            (InputFormat::Csv | InputFormat::Auto, Some(layout)) => {
+                reader.csv = Some(layout);
+                reader.skip_through_header()?;
+            }
+            (InputFormat::Csv, None) => {
+                reader.pending_error = Some(InputError {
+                    line: 1,
+                    text: first_line.unwrap_or_default(),
+                    reason: "a CSV list needs a header line with a `domain` column".into(),
+                });
+            }
+        }
+        Ok(reader)
+    }
+
+    /// Consumes the lines up to and including the CSV header.
+    fn skip_through_header(&mut self) -> io::Result<()> {
+        while let Some(text) = self.next_line()? {
+            let t = text.trim();
+            if !t.is_empty() && !t.starts_with('#') {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn next_line(&mut self) -> io::Result<Option<String>> {
+        let mut buf = Vec::new();
+        if self.lines.read_until(b'\n', &mut buf)? == 0 {
+            return Ok(None);
+        }
+        self.line += 1;
+        while matches!(buf.last(), Some(b'\n' | b'\r')) {
+            buf.pop();
+        }
+        let mut text = String::from_utf8_lossy(&buf).into_owned();
+        if self.line == 1 && text.starts_with('\u{feff}') {
+            text.drain(..3);
+        }
+        Ok(Some(text))
+    }
+
+    fn parse_line(&self, text: &str) -> Option<Result<Target, InputError>> {
+        let t = text.trim();
+        if t.is_empty() || t.starts_with('#') {
+            return None;
+        }
+        let error = |reason: String| InputError {
+            line: self.line,
+            text: t.to_owned(),
+            reason,
+        };
+        let (value, tags) = match &self.csv {
+            Some(layout) => {
+                let fields = split_csv(t);
+                if fields.len() != layout.headers.len() {
+                    return Some(Err(error(format!(
+                        "{} columns where the header has {}",
+                        fields.len(),
+                        layout.headers.len()
+                    ))));
+                }
+                let tags = layout
+                    .headers
+                    .iter()
+                    .zip(&fields)
+                    .enumerate()
+                    .filter(|(i, (name, value))| {
+                        *i != layout.domain_column && !name.is_empty() && !value.is_empty()
+                    })
+                    .map(|(_, (name, value))| (name.clone(), value.clone()))
+                    .collect();
+                (fields[layout.domain_column].clone(), tags)
+            }
+            None => {
+                let value = t.split(" #").next().unwrap_or(t).trim();
+                if value.contains(',') && !value.contains("://") {
+                    return Some(Err(error(
+                        "this looks like CSV: give the list a header line with a `domain` column"
+                            .into(),
+                    )));
+                }
+                (value.to_owned(), BTreeMap::new())
+            }
+        };
+        Some(match normalise_host(&value) {
+            Ok(domain) => Ok(Target {
+                registrable_domain: registrable_domain(&domain),
+                domain,
+                line: self.line,
+                tags,
+            }),
+            Err(reason) => Err(error(reason)),
+        })
+    }
+}
+
+impl Iterator for TargetReader {
+    type Item = io::Result<Result<Target, InputError>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.pending_error.take() {
+            return Some(Ok(Err(e)));
+        }
+        loop {
+            match self.next_line() {
+                Err(e) => return Some(Err(e)),
+                Ok(None) => return None,
+                Ok(Some(text)) => {
+                    if let Some(item) = self.parse_line(&text) {
+                        return Some(Ok(item));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A header line with a `domain` column (case-insensitive), if the line is one.
+fn csv_header(line: &str) -> Option<CsvLayout> {
+    if !line.contains(',') {
+        return None;
+    }
+    let headers: Vec<String> = split_csv(line)
+        .into_iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let domain_column = headers.iter().position(|h| h == "domain")?;
+    Some(CsvLayout {
+        headers,
+        domain_column,
+    })
+}
+
+/// Splits one CSV line (RFC 4180 quoting, `""` for a quote inside a quoted field).
+fn split_csv(line: &str) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line.as_bytes());
+    reader
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .map(|r| r.iter().map(|f| f.trim().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(input: &str, format: InputFormat) -> Vec<Result<Target, InputError>> {
+        TargetReader::new(Cursor::new(input.as_bytes().to_vec()), format)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn reduces_urls_and_names_to_hosts() {
+        for (value, host) in [
+            ("Example.COM.", "example.com"),
+            (
+                "https://www.example.com/.well-known/security.txt",
+                "www.example.com",
+            ),
+            ("http://user@Example.com:8443/x?y#z", "example.com"),
+            ("bücher.example", "xn--bcher-kva.example"),
+            ("  example.org  ", "example.org"),
+            ("192.0.2.1", "192.0.2.1"),
+            ("https://[2001:db8::1]:443/", "2001:db8::1"),
+        ] {
+            assert_eq!(normalise_host(value).as_deref(), Ok(host), "{value}");
+        }
+        for value in [
+            "localhost",
+            "exa mple.com",
+            "ftp://example.com",
+            "-bad.example",
+            "a..b",
+            "1.2.3",
+        ] {
+            assert!(normalise_host(value).is_err(), "{value}");
+        }
+    }
+
+    #[test]
+    fn registrable_domains_come_from_the_public_suffix_list() {
+        assert_eq!(
+            registrable_domain("www.example.co.uk").as_deref(),
+            Some("example.co.uk")
+        );
+        assert_eq!(
+            registrable_domain("foo.github.io").as_deref(),
+            Some("foo.github.io")
+        );
+        assert_eq!(
+            registrable_domain("valid-1.test").as_deref(),
+            Some("valid-1.test")
+        );
+        assert_eq!(registrable_domain("192.0.2.1"), None);
+    }
+
+    #[test]
+    fn plain_lists_skip_comments_and_report_bad_lines_with_their_number() {
+        let items = read(
+            "# list\n\nexample.com\nnot a domain\nhttps://Example.org/path # note\n",
+            InputFormat::Auto,
+        );
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0].as_ref().unwrap().domain, "example.com");
+        assert_eq!(items[0].as_ref().unwrap().line, 3);
+        let err = items[1].as_ref().unwrap_err();
+        assert_eq!((err.line, err.text.as_str()), (4, "not a domain"));
+        assert_eq!(items[2].as_ref().unwrap().domain, "example.org");
+    }
+
+    #[test]
+    fn csv_lists_keep_other_columns_as_tags() {
+        let input = "\u{feff}# government\ndomain,organisation,layer\nminbzk.nl,\"Ministerie van BZK, Den Haag\",ministry\nbad value,Nobody,agency\nduo.nl,DUO\n";
+        let items = read(input, InputFormat::Auto);
+        let first = items[0].as_ref().unwrap();
+        assert_eq!(first.domain, "minbzk.nl");
+        assert_eq!(first.line, 3);
+        assert_eq!(first.tags["organisation"], "Ministerie van BZK, Den Haag");
+        assert_eq!(first.tags["layer"], "ministry");
+        assert_eq!(items[1].as_ref().unwrap_err().line, 4);
+        assert!(items[2].as_ref().unwrap_err().reason.contains("columns"));
+    }
+
+    #[test]
+    fn a_headerless_csv_is_explained() {
+        let items = read("1,google.com\n2,example.com\n", InputFormat::Auto);
+        assert!(items[0].as_ref().unwrap_err().reason.contains("header"));
+        let items = read("1,google.com\n", InputFormat::Csv);
+        assert!(
+            items[0]
+                .as_ref()
+                .unwrap_err()
+                .reason
+                .contains("`domain` column")
+        );
+    }
+}
