@@ -203,6 +203,95 @@ impl<'a> JsonReport<'a> {
     }
 }
 
+/// Writes what the crawl of one domain found: each attempt with its hops, then the file's
+/// findings as `write_human` shows them, under the URL that served it.
+pub fn write_record_human(
+    out: &mut dyn Write,
+    record: &crate::record::Record,
+    styles: Styles,
+) -> io::Result<()> {
+    let e = styles.emphasis;
+    for attempt in &record.attempts {
+        let retry = if attempt.try_number > 1 {
+            format!(" (try {})", attempt.try_number)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{e}{}{e:#}{retry}: {}",
+            for_terminal(&attempt.url),
+            attempt.outcome.label()
+        )?;
+        for hop in &attempt.hops {
+            let status = hop.status.map_or("---".to_owned(), |s| s.to_string());
+            let address = hop.address.map(|a| a.to_string()).unwrap_or_default();
+            let mut line = format!("  {status} {} {address}", for_terminal(&hop.url));
+            if let Some(location) = &hop.location {
+                line.push_str(&format!(" -> {}", for_terminal(location)));
+            }
+            if hop.cross_site {
+                line.push_str(" [other site]");
+            }
+            writeln!(out, "{line}")?;
+        }
+        if let Some(detail) = outcome_detail(&attempt.outcome) {
+            writeln!(out, "  {}", for_terminal(&detail))?;
+        }
+    }
+    match &record.file {
+        Some(file) => {
+            writeln!(out)?;
+            let ctx = crate::format::Context {
+                now: record.started,
+                requested_url: Some(file.requested_url.clone()),
+                final_url: Some(file.final_url.clone()),
+                http: Some(crate::format::HttpContext {
+                    content_type: file.content_type.clone(),
+                    legacy_location: file.location == crate::record::Location::Legacy,
+                }),
+            };
+            let checked = crate::format::check(&file.bytes, &ctx);
+            write_human(out, &file.final_url, &checked, styles)
+        }
+        None => writeln!(
+            out,
+            "{}: {}no security.txt file{:#}: {}",
+            record.domain,
+            styles.error,
+            styles.error,
+            record.outcome.label()
+        ),
+    }
+}
+
+/// The explanation an outcome carries, if any.
+fn outcome_detail(outcome: &crate::record::Outcome) -> Option<String> {
+    use crate::record::Outcome;
+    match outcome {
+        Outcome::TlsError { detail, .. }
+        | Outcome::RedirectError { detail, .. }
+        | Outcome::ConnectionError { detail } => Some(detail.clone()),
+        Outcome::Soft404 { reason } => Some(reason.clone()),
+        Outcome::TooLarge {
+            limit,
+            content_length,
+        } => Some(match content_length {
+            Some(n) => format!("the body is {n} bytes; the limit is {limit}"),
+            None => format!("the body is larger than the limit of {limit} bytes"),
+        }),
+        Outcome::BlockedAddress { addresses } => Some(format!(
+            "not a public address: {}",
+            addresses
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

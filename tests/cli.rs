@@ -196,16 +196,14 @@ fn stdin_is_read_for_a_dash() {
 }
 
 #[test]
-fn missing_files_and_network_targets_exit_2_with_a_clear_error() {
-    let o = disclose(&["check", "example.com"]);
+fn targets_that_are_neither_files_nor_domains_exit_2_with_a_clear_error() {
+    let o = disclose(&["check", "not a domain"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("`example.com` is not a file") && err.contains("crawler"),
+        err.contains("`not a domain` is neither a file nor a domain"),
         "{err}"
     );
-    let o = disclose(&["check", "https://example.com/.well-known/security.txt"]);
-    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a file"));
     let o = disclose(&[
         "check",
         "--now",
@@ -268,7 +266,7 @@ fn several_files_end_with_a_summary() {
         &corpus("017.txt"),
         &corpus("145.txt"),
     ]);
-    assert!(stdout(&o).ends_with("checked 2 files: 1 valid, 1 invalid\n"));
+    assert!(stdout(&o).ends_with("checked 2 targets: 1 valid, 1 invalid or without a file\n"));
 }
 
 #[test]

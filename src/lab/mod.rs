@@ -188,14 +188,14 @@ impl Lab {
         s.dns.attempts = 1;
         s.http.roots = Roots::Pem(self.ca_pem.clone().into_bytes());
         s.http.https_port = Some(self.https_port);
-        s.http.connect_timeout = Duration::from_secs(1);
+        s.http.connect_timeout = Duration::from_secs(2);
         s.fetch.policy = AddressPolicy::AllowLoopback;
-        s.fetch.attempt_timeout = Duration::from_millis(1500);
+        s.fetch.attempt_timeout = Duration::from_secs(3);
         s.retry.retries = 1;
         s.retry.backoff = Duration::from_millis(100);
         s.retry.max_retry_after = Duration::from_secs(2);
         s.politeness.per_ip_rate = 1000.0;
-        s.domain_timeout = Duration::from_secs(8);
+        s.domain_timeout = Duration::from_secs(12);
         s
     }
 }

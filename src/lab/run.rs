@@ -227,3 +227,59 @@ async fn crawl_and_judge(
     };
     Ok((verdict, summary))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::scenario::Mix;
+    use crate::record::{Outcome, RECORD_VERSION};
+
+    fn record(domain: &str, outcome: Outcome) -> Record {
+        Record {
+            version: RECORD_VERSION,
+            tool: "test".into(),
+            domain: domain.into(),
+            registrable_domain: None,
+            line: 1,
+            tags: Default::default(),
+            started: crate::format::Timestamp::from_unix(0),
+            duration_ms: 0,
+            outcome,
+            attempts: vec![],
+            file: None,
+        }
+    }
+
+    #[test]
+    fn the_judge_flags_wrong_outcomes_missing_records_and_wrong_contacts() {
+        let world = World::generate(40, 1, Mix::Realistic);
+        let pick = |s: Scenario| world.domains().iter().find(|d| d.scenario == s).unwrap();
+        let not_found = pick(Scenario::NotFound);
+        let nx = pick(Scenario::NxDomain);
+        let valid = pick(Scenario::Valid);
+
+        let right = record(&not_found.name, Outcome::HttpStatus { status: 404 });
+        assert_eq!(check(&world.truth(not_found), Some(&right)), None);
+        let wrong = check(
+            &world.truth(nx),
+            Some(&record(&nx.name, Outcome::DnsServfail)),
+        )
+        .unwrap();
+        assert_eq!(
+            (wrong.expected.as_str(), wrong.actual.as_str()),
+            ("dns_nxdomain", "dns_servfail")
+        );
+        assert_eq!(check(&world.truth(nx), None).unwrap().actual, "no record");
+        // A file found, but without the contacts the lab served.
+        let found = record(&valid.name, Outcome::Found);
+        assert!(
+            check(&world.truth(valid), Some(&found))
+                .unwrap()
+                .expected
+                .starts_with("contacts")
+        );
+
+        let (correct, wrong) = compare(&world, &[right]);
+        assert_eq!((correct, wrong.len()), (1, 39));
+    }
+}

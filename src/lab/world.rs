@@ -265,6 +265,14 @@ mod tests {
     }
 
     #[test]
+    fn a_world_of_200000_domains_has_unique_names() {
+        let w = World::generate(200_000, 3, Mix::Realistic);
+        assert_eq!(w.domains().len(), 200_000);
+        assert_eq!(w.index.len(), 200_000);
+        assert!(w.domain_of(&w.domains()[199_999].name).is_some());
+    }
+
+    #[test]
     fn dns_answers_follow_the_scenario() {
         let w = World::generate(100, 1, Mix::Realistic);
         let find = |s: Scenario| {
