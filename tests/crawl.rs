@@ -27,6 +27,18 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+async fn start_lab(domains: usize, seed: u64, mix: Mix) -> Lab {
+    Lab::start(&LabConfig { domains, seed, mix }).await.unwrap()
+}
+
+/// A run configuration without a progress bar.
+fn quiet(concurrency: usize) -> RunConfig {
+    RunConfig {
+        concurrency,
+        progress: false,
+    }
+}
+
 fn list_of(lab: &Lab) -> String {
     lab.world
         .domains()
@@ -122,13 +134,7 @@ async fn the_per_address_limit_holds_at_one_connection() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_allow_private_lab_domains_are_blocked_and_nothing_is_contacted() {
     let _lab = LAB_LOCK.lock().await;
-    let lab = Lab::start(&LabConfig {
-        domains: 60,
-        seed: 2,
-        mix: Mix::Realistic,
-    })
-    .await
-    .unwrap();
+    let lab = start_lab(60, 2, Mix::Realistic).await;
     let mut settings = lab.crawler_settings();
     settings.fetch.policy = AddressPolicy::PublicOnly;
     let crawler = settings.build().unwrap();
@@ -159,13 +165,7 @@ async fn without_allow_private_lab_domains_are_blocked_and_nothing_is_contacted(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crawl_stopped_part_way_resumes_with_exactly_one_record_per_domain() {
     let _lab = LAB_LOCK.lock().await;
-    let lab = Lab::start(&LabConfig {
-        domains: 300,
-        seed: 4,
-        mix: Mix::AllValid,
-    })
-    .await
-    .unwrap();
+    let lab = start_lab(300, 4, Mix::AllValid).await;
     let dir = temp_dir("resume");
     let db = dir.join("crawl.db");
     let store = Store::open(&db).unwrap();
@@ -176,10 +176,7 @@ async fn a_crawl_stopped_part_way_resumes_with_exactly_one_record_per_domain() {
     let mut settings = lab.crawler_settings();
     settings.politeness.per_ip_rate = 40.0;
     let crawler = Arc::new(settings.build().unwrap());
-    let config = RunConfig {
-        concurrency: 16,
-        progress: false,
-    };
+    let config = quiet(16);
 
     // Abandon the crawl once some domains are recorded.
     let (stop_tx, stop) = tokio::sync::watch::channel(Stop::Running);
@@ -264,13 +261,7 @@ fn lab_flags(lab: &Lab, dir: &Path) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crawl_killed_with_sigkill_resumes_without_loss_or_duplicates() {
     let _lab = LAB_LOCK.lock().await;
-    let lab = Lab::start(&LabConfig {
-        domains: 400,
-        seed: 5,
-        mix: Mix::AllValid,
-    })
-    .await
-    .unwrap();
+    let lab = start_lab(400, 5, Mix::AllValid).await;
     let dir = temp_dir("kill");
     let list = dir.join("domains.txt");
     std::fs::write(&list, list_of(&lab)).unwrap();
@@ -344,13 +335,7 @@ async fn a_crawl_killed_with_sigkill_resumes_without_loss_or_duplicates() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_lines_and_duplicates_are_reported_with_their_numbers_and_skipped() {
     let _lab = LAB_LOCK.lock().await;
-    let lab = Lab::start(&LabConfig {
-        domains: 40,
-        seed: 9,
-        mix: Mix::Realistic,
-    })
-    .await
-    .unwrap();
+    let lab = start_lab(40, 9, Mix::Realistic).await;
     let valid = lab
         .world
         .domains()
@@ -438,13 +423,7 @@ async fn bad_lines_and_duplicates_are_reported_with_their_numbers_and_skipped() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_domain_fetches_through_the_same_pipeline() {
     let _lab = LAB_LOCK.lock().await;
-    let lab = Lab::start(&LabConfig {
-        domains: 40,
-        seed: 9,
-        mix: Mix::Realistic,
-    })
-    .await
-    .unwrap();
+    let lab = start_lab(40, 9, Mix::Realistic).await;
     let by = |s: Scenario| {
         lab.world
             .domains()
@@ -498,13 +477,7 @@ async fn check_domain_fetches_through_the_same_pipeline() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_transient_failures_are_retried_and_retry_after_is_honoured() {
     let _lab = LAB_LOCK.lock().await;
-    let lab = Lab::start(&LabConfig {
-        domains: 40,
-        seed: 9,
-        mix: Mix::Realistic,
-    })
-    .await
-    .unwrap();
+    let lab = start_lab(40, 9, Mix::Realistic).await;
     let crawler = lab.crawler_settings().build().unwrap();
     let crawl = |s: Scenario| {
         let name = lab
@@ -579,13 +552,7 @@ async fn only_transient_failures_are_retried_and_retry_after_is_honoured() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn csv_columns_become_tags_of_the_records() {
     let _lab = LAB_LOCK.lock().await;
-    let lab = Lab::start(&LabConfig {
-        domains: 20,
-        seed: 9,
-        mix: Mix::AllValid,
-    })
-    .await
-    .unwrap();
+    let lab = start_lab(20, 9, Mix::AllValid).await;
     let dir = temp_dir("csv");
     let store = Store::open(&dir.join("crawl.db")).unwrap();
     let (run, _) = store
@@ -604,10 +571,7 @@ async fn csv_columns_become_tags_of_the_records() {
     );
     let (_tx, stop) = tokio::sync::watch::channel(Stop::Running);
     let crawler = Arc::new(lab.crawler_settings().build().unwrap());
-    let config = RunConfig {
-        concurrency: 4,
-        progress: false,
-    };
+    let config = quiet(4);
     crawl::crawl_list(crawler, reader(&csv), None, &store, &run, &config, stop)
         .await
         .unwrap();

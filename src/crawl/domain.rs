@@ -157,14 +157,13 @@ fn found_file(
         }),
     };
     let checked = format::check(&body.bytes, &ctx);
-    let digest = ring::digest::digest(&ring::digest::SHA256, &body.bytes);
     FoundFile {
         requested_url: requested.to_owned(),
         final_url: body.final_url,
         location,
         content_type: body.content_type,
         size: body.bytes.len() as u64,
-        sha256: digest.as_ref().iter().map(|b| format!("{b:02x}")).collect(),
+        sha256: crate::net::cert::sha256_hex(&body.bytes),
         valid: checked.report.is_valid(),
         signed: checked.document.is_signed(),
         diagnostics: checked.report.diagnostics,

@@ -56,7 +56,7 @@ pub fn describe(der: &[u8]) -> Certificate {
         names: Vec::new(),
         not_before: None,
         not_after: None,
-        sha256: hex(ring::digest::digest(&ring::digest::SHA256, der).as_ref()),
+        sha256: sha256_hex(der),
     };
     read_tbs(der, &mut cert);
     cert
@@ -194,8 +194,13 @@ fn time(element: &Element<'_>) -> Option<Timestamp> {
     Timestamp::parse_rfc3339(&rfc3339).ok()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The SHA-256 of `data` as lower-case hex, as Records write fingerprints and file digests.
+pub fn sha256_hex(data: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, data)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

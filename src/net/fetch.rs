@@ -136,16 +136,7 @@ impl Fetcher {
             Some(url::Host::Domain(d)) => d.to_owned(),
             Some(url::Host::Ipv4(ip)) => ip.to_string(),
             Some(url::Host::Ipv6(ip)) => ip.to_string(),
-            None => {
-                let detail = format!("{url} has no host");
-                return Step::Done(
-                    Outcome::RedirectError {
-                        reason: RedirectReason::BadLocation,
-                        detail,
-                    },
-                    None,
-                );
-            }
+            None => return bad_location(format!("{url} has no host")),
         };
         let hop_site = registrable_domain(&host);
         let mut hop = Hop {
@@ -225,25 +216,12 @@ impl Fetcher {
 
         if REDIRECTS.contains(&status) {
             let Some(location) = header(LOCATION) else {
-                let detail = format!("status {status} without a Location header");
-                return Step::Done(
-                    Outcome::RedirectError {
-                        reason: RedirectReason::BadLocation,
-                        detail,
-                    },
-                    None,
-                );
+                return bad_location(format!("status {status} without a Location header"));
             };
             hop.location = Some(location.clone());
             return match url.join(&location) {
                 Ok(next) => Step::Redirect(next),
-                Err(e) => Step::Done(
-                    Outcome::RedirectError {
-                        reason: RedirectReason::BadLocation,
-                        detail: format!("Location `{location}` is not a URL: {e}"),
-                    },
-                    None,
-                ),
+                Err(e) => bad_location(format!("Location `{location}` is not a URL: {e}")),
             };
         }
         if status != 200 {
@@ -316,6 +294,16 @@ impl Fetcher {
             }),
         )
     }
+}
+
+fn bad_location(detail: String) -> Step {
+    Step::Done(
+        Outcome::RedirectError {
+            reason: RedirectReason::BadLocation,
+            detail,
+        },
+        None,
+    )
 }
 
 /// `Retry-After` as seconds or an HTTP date.

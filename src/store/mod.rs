@@ -48,6 +48,19 @@ pub struct Run {
     pub version: String,
 }
 
+const RUN_COLUMNS: &str = "id, name, started, finished, arguments, version";
+
+fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Run> {
+    Ok(Run {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        started: r.get(2)?,
+        finished: r.get(3)?,
+        arguments: r.get(4)?,
+        version: r.get(5)?,
+    })
+}
+
 /// A connection to the database for everything but writing Records.
 pub struct Store {
     conn: Connection,
@@ -106,41 +119,17 @@ impl Store {
     }
 
     pub fn run(&self, name: &str) -> Result<Option<Run>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT id, name, started, finished, arguments, version FROM runs WHERE name = ?1",
-                [name],
-                |r| {
-                    Ok(Run {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        started: r.get(2)?,
-                        finished: r.get(3)?,
-                        arguments: r.get(4)?,
-                        version: r.get(5)?,
-                    })
-                },
-            )
-            .optional()?)
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE name = ?1");
+        Ok(self.conn.query_row(&sql, [name], run_from_row).optional()?)
     }
 
     /// All runs, oldest first.
     pub fn runs(&self) -> Result<Vec<Run>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, name, started, finished, arguments, version FROM runs ORDER BY id",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {RUN_COLUMNS} FROM runs ORDER BY id"))?;
         let runs = stmt
-            .query_map([], |r| {
-                Ok(Run {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    started: r.get(2)?,
-                    finished: r.get(3)?,
-                    arguments: r.get(4)?,
-                    version: r.get(5)?,
-                })
-            })?
+            .query_map([], run_from_row)?
             .collect::<Result<_, _>>()?;
         Ok(runs)
     }
