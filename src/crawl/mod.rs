@@ -19,9 +19,11 @@ use crate::store::{Run, Store, Writer};
 use crate::target::{InputError, Target, TargetReader};
 use anyhow::{Context, Result, anyhow};
 use domain::DomainCrawler;
+use futures_util::FutureExt;
 use progress::Progress;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
@@ -55,6 +57,8 @@ pub struct Summary {
     pub duplicates: u64,
     /// Lines that are not a domain.
     pub input_errors: u64,
+    /// Domains skipped because crawling them hit an internal error (a bug: please report).
+    pub crashed: u64,
     /// Crawled domains per outcome class.
     pub outcomes: BTreeMap<String, u64>,
     /// The crawl was stopped before the end of the list.
@@ -102,6 +106,21 @@ impl fmt::Display for Summary {
         }
         Ok(())
     }
+}
+
+/// A domain whose crawl panicked.
+struct Crashed {
+    domain: String,
+    line: u64,
+    message: String,
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned())
 }
 
 /// Resolves once the stop signal reaches `wanted` (or beyond); never, if nobody can send it.
@@ -167,12 +186,30 @@ pub async fn crawl_list(
         .context("cannot start the input thread")?;
 
     let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
-    let mut in_flight: JoinSet<crate::record::Record> = JoinSet::new();
+    let mut in_flight: JoinSet<Result<crate::record::Record, Crashed>> = JoinSet::new();
     let mut input_done = false;
-    let finish_record = |record: crate::record::Record,
+    let finish_record = |done: Result<crate::record::Record, Crashed>,
                          summary: &mut Summary,
                          progress: &mut Progress|
      -> Result<()> {
+        let record = match done {
+            Ok(record) => record,
+            Err(crash) => {
+                summary.crashed += 1;
+                progress.skipped();
+                progress.note(&format!(
+                    "internal error while crawling `{}` (line {}), skipped: {}; please report it",
+                    crash.domain,
+                    crash.line,
+                    crate::escape::for_terminal(&crash.message)
+                ));
+                claimed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&crash.domain);
+                return Ok(());
+            }
+        };
         summary.crawled += 1;
         *summary
             .outcomes
@@ -252,9 +289,15 @@ pub async fn crawl_list(
                 };
                 let crawler = crawler.clone();
                 in_flight.spawn(async move {
-                    let record = crawler.crawl(&target).await;
+                    // A bug that some server's answer triggers must not end the crawl: the
+                    // domain is reported and skipped (and tried again when the run resumes).
+                    let crawled = AssertUnwindSafe(crawler.crawl(&target)).catch_unwind().await;
                     drop(slot);
-                    record
+                    crawled.map_err(|panic| Crashed {
+                        domain: target.domain,
+                        line: target.line,
+                        message: panic_message(&panic),
+                    })
                 });
             }
         }

@@ -47,7 +47,7 @@ pub struct Lab {
     counters: Arc<Counters>,
     tasks: Vec<JoinHandle<()>>,
     /// Listeners that never accept and the connections that fill their queues, kept open.
-    _blackholes: (Vec<std::net::TcpListener>, Vec<std::net::TcpStream>),
+    _blackholes: (Vec<std::net::TcpListener>, Vec<tokio::net::TcpStream>),
 }
 
 impl Drop for Lab {
@@ -93,10 +93,11 @@ fn bind_all(addresses: &[IpAddr]) -> Result<(u16, Vec<TcpListener>)> {
 }
 
 /// Listeners that never accept, their queues filled, so that connecting to them times out: a
-/// full accept queue makes the kernel drop new SYNs.
-fn blackholes(port: u16) -> Result<(Vec<std::net::TcpListener>, Vec<std::net::TcpStream>)> {
+/// full accept queue makes the kernel drop new SYNs. The queues are filled all at once; a connect
+/// that is not accepted within 50 ms shows the queue is full.
+async fn blackholes(port: u16) -> Result<(Vec<std::net::TcpListener>, Vec<tokio::net::TcpStream>)> {
     let mut listeners = Vec::new();
-    let mut fillers = Vec::new();
+    let mut connects = tokio::task::JoinSet::new();
     for i in 0..BLACKHOLE_ADDRESSES {
         let addr = SocketAddr::new(blackhole_address(i), port);
         let socket = TcpSocket::new_v4()?;
@@ -104,11 +105,17 @@ fn blackholes(port: u16) -> Result<(Vec<std::net::TcpListener>, Vec<std::net::Tc
             .bind(addr)
             .context("cannot bind a blackhole address")?;
         listeners.push(socket.listen(0)?.into_std()?);
-        for _ in 0..4 {
-            match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
-                Ok(stream) => fillers.push(stream),
-                Err(_) => break,
-            }
+        for _ in 0..2 {
+            connects.spawn(tokio::time::timeout(
+                Duration::from_millis(50),
+                tokio::net::TcpStream::connect(addr),
+            ));
+        }
+    }
+    let mut fillers = Vec::new();
+    while let Some(done) = connects.join_next().await {
+        if let Ok(Ok(Ok(stream))) = done {
+            fillers.push(stream);
         }
     }
     Ok((listeners, fillers))
@@ -128,7 +135,7 @@ impl Lab {
             .into_iter()
             .map(|l| tokio::spawn(web::serve(l, acceptor.clone(), state.clone())))
             .collect();
-        let blackholes = blackholes(https_port)?;
+        let blackholes = blackholes(https_port).await?;
 
         let udp = UdpSocket::bind("127.0.0.1:0")
             .await

@@ -3,9 +3,9 @@
 //!
 //! Addresses are spread the way hosting is: a third of the ordinary domains share four "hot"
 //! addresses (shared hosting, a CDN), the rest spread over sixty more (127.1.0.1–64); servers
-//! that misbehave on purpose live on a pool of their own (127.2.0.1–64); a refusing address has
+//! that misbehave on purpose live on a pool of their own (127.2.0.1–128); a refusing address has
 //! no listener (127.3.0.1); blackhole addresses have a listener whose accept queue is full
-//! (127.4.0.1–16); private and link-local answers exercise the guard.
+//! (127.4.0.1–64); private and link-local answers exercise the guard.
 
 use super::scenario::{Mix, Scenario};
 use serde::Serialize;
@@ -17,7 +17,7 @@ pub const HUB: &str = "security-hub.test";
 
 pub const SHARED_ADDRESSES: u8 = 64;
 pub const HOT_ADDRESSES: u8 = 4;
-pub const ISOLATED_ADDRESSES: u8 = 64;
+pub const ISOLATED_ADDRESSES: u8 = 128;
 
 pub fn shared_address(i: u8) -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(127, 1, 0, i + 1))
@@ -31,7 +31,7 @@ pub fn isolated_address(i: u8) -> IpAddr {
 pub const REFUSED_ADDRESS: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 3, 0, 1));
 /// Addresses whose listener never accepts: connections time out. Unreachable hosts are many
 /// in reality, so they are a pool here too (one would serialise every connect timeout).
-pub const BLACKHOLE_ADDRESSES: u8 = 16;
+pub const BLACKHOLE_ADDRESSES: u8 = 64;
 
 pub fn blackhole_address(i: u8) -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(127, 4, 0, i + 1))
