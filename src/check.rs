@@ -7,6 +7,7 @@
 use crate::escape::for_terminal;
 use crate::format::parse::Envelope;
 use crate::format::{Checked, Diagnostic, Level};
+use crate::signature::{Independence, Verdict};
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -53,11 +54,41 @@ impl Styles {
     }
 }
 
-/// Writes every finding about `checked` like a compiler would, then a summary line for the file.
+/// How the summary line describes a signature verdict.
+fn describe_verdict(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Unsigned => String::new(),
+        Verdict::Verified {
+            fingerprint,
+            key_source,
+            independence,
+            ..
+        } => format!(
+            " (signature verified: key {fingerprint}, {} from {}, {})",
+            format!("{:?}", key_source.kind).to_lowercase(),
+            for_terminal(&key_source.location),
+            match independence {
+                Independence::Pinned => "pinned",
+                Independence::Independent => "independent of the web server",
+                Independence::SameOrigin => "same origin as the file",
+                Independence::ThirdParty => "third party",
+            }
+        ),
+        Verdict::BadSignature { .. } => {
+            " (signature: BAD, the text was changed after signing)".into()
+        }
+        Verdict::NoKey { .. } => " (signed; the key was not found, so not verified)".into(),
+        Verdict::Malformed { .. } => " (signed; the signature cannot be read)".into(),
+    }
+}
+
+/// Writes every finding about `checked` like a compiler would, then a summary line for the file
+/// with its signature verdict.
 pub fn write_human(
     out: &mut dyn Write,
     source: &str,
     checked: &Checked,
+    verdict: &Verdict,
     styles: Styles,
 ) -> io::Result<()> {
     let source = for_terminal(source);
@@ -112,7 +143,7 @@ pub fn write_human(
         writeln!(out)?;
     }
     let report = &checked.report;
-    let verdict = if report.is_valid() {
+    let validity = if report.is_valid() {
         "valid"
     } else {
         "invalid"
@@ -124,11 +155,11 @@ pub fn write_human(
     };
     writeln!(
         out,
-        "{source}: {vs}{verdict}{vs:#}: {}, {}, {}{}",
+        "{source}: {vs}{validity}{vs:#}: {}, {}, {}{}",
         plural(report.count(Level::Error), "error"),
         plural(report.count(Level::Recommendation), "recommendation"),
         plural(report.count(Level::Notification), "notification"),
-        if doc.is_signed() { " (signed)" } else { "" }
+        describe_verdict(verdict)
     )
 }
 
@@ -168,6 +199,7 @@ pub struct JsonReport<'a> {
     pub diagnostics: &'a [Diagnostic],
     pub fields: &'a crate::format::Fields,
     pub envelope: Option<JsonEnvelope<'a>>,
+    pub signature: &'a Verdict,
 }
 
 /// What the signature envelope says, before any verification.
@@ -179,7 +211,7 @@ pub struct JsonEnvelope<'a> {
 }
 
 impl<'a> JsonReport<'a> {
-    pub fn new(file: &'a str, checked: &'a Checked) -> JsonReport<'a> {
+    pub fn new(file: &'a str, checked: &'a Checked, signature: &'a Verdict) -> JsonReport<'a> {
         let report = &checked.report;
         JsonReport {
             file,
@@ -199,6 +231,7 @@ impl<'a> JsonReport<'a> {
                     hash_algorithms: &e.hash_algorithms,
                     signatures: &e.signatures,
                 }),
+            signature,
         }
     }
 }
@@ -251,8 +284,10 @@ pub fn write_record_human(
                     legacy_location: file.location == crate::record::Location::Legacy,
                 }),
             };
-            let checked = crate::format::check(&file.bytes, &ctx);
-            write_human(out, &file.final_url, &checked, styles)
+            // The document for showing lines; the findings as recorded (signature ones included).
+            let mut checked = crate::format::check(&file.bytes, &ctx);
+            checked.report.diagnostics = file.diagnostics.clone();
+            write_human(out, &file.final_url, &checked, &file.signature, styles)
         }
         None => writeln!(
             out,

@@ -11,6 +11,7 @@ pub mod format;
 pub mod lab;
 pub mod net;
 pub mod record;
+pub mod signature;
 pub mod store;
 pub mod target;
 

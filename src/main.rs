@@ -12,6 +12,10 @@ use disclose::lab::scenario::Mix;
 use disclose::lab::{Lab, LabConfig};
 use disclose::net::client::Roots;
 use disclose::net::guard::AddressPolicy;
+use disclose::signature::{
+    self,
+    keys::{KeyFinder, Keyring},
+};
 use disclose::store::Store;
 use disclose::target::{InputFormat, Target, TargetReader};
 use std::io::{BufRead, IsTerminal, Read, Write};
@@ -103,6 +107,12 @@ struct NetArgs {
     /// How site owners can reach whoever runs the crawl (URL or e-mail), added to the User-Agent.
     #[arg(long, value_name = "URL")]
     contact: Option<String>,
+    /// Trust the OpenPGP keys in this file (armoured or binary) and try them first.
+    #[arg(long, value_name = "FILE")]
+    keyring: Option<PathBuf>,
+    /// Ask this keyserver (HKP, e.g. https://keys.openpgp.org) for `openpgp4fpr:` keys.
+    #[arg(long, value_name = "URL")]
+    keyserver: Option<url::Url>,
 }
 
 fn seconds(value: f64, flag: &str) -> Result<Duration> {
@@ -145,6 +155,8 @@ impl NetArgs {
         s.retry.retries = self.retries;
         s.retry.max_retry_after = seconds(self.max_retry_after, "max-retry-after")?;
         s.domain_timeout = seconds(self.domain_timeout, "domain-timeout")?;
+        s.keyring = self.keyring.clone();
+        s.keyserver = self.keyserver.clone();
         Ok(s)
     }
 }
@@ -387,6 +399,10 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let (mut valid, mut invalid, mut failed) = (0, 0, 0);
+    let keyring = match &args.net.keyring {
+        Some(path) => KeyFinder::new(vec![Box::new(Keyring::open(path)?)]),
+        None => KeyFinder::default(),
+    };
     let mut crawler = None;
     let mut rt = None;
     for value in &args.targets {
@@ -397,12 +413,23 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                 continue;
             }
             Ok(CheckTarget::File(bytes)) => {
-                let checked = format::check(&bytes, &ctx);
+                let mut checked = format::check(&bytes, &ctx);
+                // A local file's signature is checked against the keyring only: no network.
+                let verification = futures_util::FutureExt::now_or_never(signature::verify_file(
+                    &checked.document,
+                    &checked.report.fields,
+                    &keyring,
+                    args.url.as_deref(),
+                    now,
+                ))
+                .expect("keyring lookups do not wait");
+                checked.report.add(verification.diagnostics);
                 if args.json {
-                    serde_json::to_writer(&mut out, &JsonReport::new(value, &checked))?;
+                    let report = JsonReport::new(value, &checked, &verification.verdict);
+                    serde_json::to_writer(&mut out, &report)?;
                     writeln!(out)?;
                 } else {
-                    write_human(&mut out, value, &checked, styles)?;
+                    write_human(&mut out, value, &checked, &verification.verdict, styles)?;
                 }
                 checked.report.is_valid()
             }

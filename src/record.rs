@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 /// The version of the `Record` shape written by this build.
-pub const RECORD_VERSION: u32 = 1;
+pub const RECORD_VERSION: u32 = 2;
 
 /// One domain's way through the crawl.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -268,8 +268,12 @@ pub struct FoundFile {
     pub valid: bool,
     /// An OpenPGP cleartext envelope was found.
     pub signed: bool,
+    /// Validator and signature findings together.
     pub diagnostics: Vec<Diagnostic>,
     pub fields: Fields,
+    /// The signature verdict (version 2; absent in version 1 Records, read as `unsigned`).
+    #[serde(default)]
+    pub signature: crate::signature::Verdict,
 }
 
 /// Bytes as a base64 string, so that a Record stays readable JSON.

@@ -36,12 +36,21 @@ fn stdout(o: &Output) -> String {
 
 #[test]
 fn a_valid_file_exits_0_and_says_so() {
-    let o = disclose(&["check", "--now", NOW, &corpus("017.txt")]);
+    let key = corpus("017.key.asc");
+    let o = disclose(&["check", "--now", NOW, "--keyring", &key, &corpus("017.txt")]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let out = stdout(&o);
     assert!(
-        stdout(&o)
-            .ends_with("017.txt: valid: 0 errors, 0 recommendations, 0 notifications (signed)\n")
+        out.contains(
+            "017.txt: valid: 0 errors, 0 recommendations, 0 notifications (signature verified: key "
+        ),
+        "{out}"
     );
+    assert!(out.trim_end().ends_with("pinned)"), "{out}");
+    // Without the key, the signature cannot be checked: a notification, still valid.
+    let o = disclose(&["check", "--now", NOW, &corpus("017.txt")]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("1 notification (signed; the key was not found, so not verified)"));
 }
 
 #[test]

@@ -4,7 +4,14 @@
 
 use disclose::format::armor::{crc24, encode_base64 as base64};
 use disclose::format::{self, Code, Context, HttpContext, Timestamp};
+use disclose::lab::signing::SigningKey;
+use disclose::signature::keys::{
+    Discovered, KeyFinder, KeyRequest, KeySource, Keyring, Unreachable,
+};
+use disclose::signature::verify_file;
+use futures_util::FutureExt;
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 const VALID: &str = "Contact: mailto:security@example.com\n\
                      Expires: 2027-06-01T00:00:00Z\n\
@@ -14,16 +21,44 @@ fn now() -> Timestamp {
     Timestamp::parse_rfc3339("2026-11-22T00:00:00Z").unwrap()
 }
 
-/// An input and the context it is checked in.
+/// An input, the context it is checked in, and the keys its signature is verified with.
 struct Input {
     bytes: Vec<u8>,
     ctx: Context,
+    /// A keyring to verify the signature with.
+    keyring: Option<PathBuf>,
+    /// Encryption URIs the key search reports as unreachable.
+    unreachable: Vec<String>,
 }
 
 fn txt(text: impl Into<Vec<u8>>) -> Input {
     Input {
         bytes: text.into(),
         ctx: Context::at(now()),
+        keyring: None,
+        unreachable: vec![],
+    }
+}
+
+fn with_keyring(text: impl Into<Vec<u8>>, keyring: &Path) -> Input {
+    Input {
+        keyring: Some(keyring.to_owned()),
+        ..txt(text)
+    }
+}
+
+/// A key source that finds nothing and reports the given URIs as unreachable.
+struct UnreachableKeys(Vec<String>);
+
+#[async_trait::async_trait]
+impl KeySource for UnreachableKeys {
+    async fn lookup(&self, _request: &KeyRequest<'_>, found: &mut Discovered) {
+        for uri in &self.0 {
+            found.unreachable.push(Unreachable {
+                uri: uri.clone(),
+                reason: "http_status 404".into(),
+            });
+        }
     }
 }
 
@@ -55,6 +90,11 @@ fn replace(from: &str, to: &str) -> String {
 /// engine does not verify). `hash` is the OpenPGP hash algorithm id, `issuer` fills the Issuer
 /// Fingerprint subpacket.
 fn signature_packet(hash: u8, issuer: u8) -> Vec<u8> {
+    signature_packet_with(hash, issuer, &[0x00, 0x08, 0xFF, 0x00, 0x07, 0x7F])
+}
+
+/// A signature packet whose numbers (MPIs) are `mpis`.
+fn signature_packet_with(hash: u8, issuer: u8, mpis: &[u8]) -> Vec<u8> {
     let fpr = [issuer; 20];
     let mut hashed = vec![5, 2, 0x66, 0x00, 0x00, 0x00, 22, 33, 4];
     hashed.extend(fpr);
@@ -65,7 +105,8 @@ fn signature_packet(hash: u8, issuer: u8) -> Vec<u8> {
     body.extend(hashed);
     body.extend((unhashed.len() as u16).to_be_bytes());
     body.extend(unhashed);
-    body.extend([0xAB, 0xCD, 0x00, 0x08, 0xFF, 0x00, 0x08, 0x7F]);
+    body.extend([0xAB, 0xCD]);
+    body.extend(mpis);
     let mut packet = vec![0xC2, body.len() as u8];
     packet.extend(body);
     packet
@@ -117,12 +158,85 @@ fn canonical() -> String {
 }
 
 fn findings(input: &Input) -> Vec<(Code, Option<usize>)> {
-    format::check(&input.bytes, &input.ctx)
+    let mut checked = format::check(&input.bytes, &input.ctx);
+    let mut sources: Vec<Box<dyn KeySource>> =
+        vec![Box::new(UnreachableKeys(input.unreachable.clone()))];
+    if let Some(path) = &input.keyring {
+        sources.push(Box::new(Keyring::open(path).unwrap()));
+    }
+    let verification = verify_file(
+        &checked.document,
+        &checked.report.fields,
+        &KeyFinder::new(sources),
+        None,
+        input.ctx.now,
+    )
+    .now_or_never()
+    .unwrap();
+    checked.report.add(verification.diagnostics);
+    checked
         .report
         .diagnostics
         .iter()
         .map(|d| (d.code, d.line))
         .collect()
+}
+
+/// A file signed with a fresh Cv25519 key on 2026-06-01, and keyrings: the signing key as made
+/// (`good`), expiring on 2026-07-20 (`expiring`), revoked (`revoked`), and another key (`other`).
+struct Keys {
+    text: String,
+    expiring_text: String,
+    good: PathBuf,
+    expiring: PathBuf,
+    revoked: PathBuf,
+    other: PathBuf,
+}
+
+fn keys() -> &'static Keys {
+    static KEYS: std::sync::OnceLock<Keys> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let t = |s: &str| {
+            std::time::UNIX_EPOCH
+                + std::time::Duration::from_secs(Timestamp::parse_rfc3339(s).unwrap().unix() as u64)
+        };
+        let created = t("2026-01-01T00:00:00Z");
+        let signed_at = t("2026-06-01T00:00:00Z");
+        let write = |name: &str, bytes: Vec<u8>| {
+            let path = std::env::temp_dir()
+                .join(format!("disclose-diag-{name}-{}.asc", std::process::id()));
+            std::fs::write(&path, bytes).unwrap();
+            path
+        };
+        let body = canonical();
+        let good = SigningKey::generate("<security@example.com>", created, None).unwrap();
+        let expiring = SigningKey::generate(
+            "<security@example.com>",
+            created,
+            Some(std::time::Duration::from_secs(200 * 86_400)),
+        )
+        .unwrap();
+        let other = SigningKey::generate("<other@example.com>", created, None).unwrap();
+        let revoked_cert = good
+            .cert
+            .clone()
+            .insert_packets(good.revocation.clone())
+            .unwrap()
+            .0;
+        let revoked = SigningKey {
+            cert: revoked_cert,
+            revocation: good.revocation.clone(),
+        };
+        Keys {
+            text: String::from_utf8(good.sign(body.as_bytes(), signed_at).unwrap()).unwrap(),
+            expiring_text: String::from_utf8(expiring.sign(body.as_bytes(), signed_at).unwrap())
+                .unwrap(),
+            good: write("good", good.public_armored()),
+            expiring: write("expiring", expiring.public_armored()),
+            revoked: write("revoked", revoked.public_armored()),
+            other: write("other", other.public_armored()),
+        }
+    })
 }
 
 /// (code, triggering input, the line the finding must name, near miss)
@@ -508,6 +622,63 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
             Some(4),
             txt(signed(&format!("# Hash: SHA512\n{}", canonical()))),
         ),
+        (
+            Code::SignatureNumberEncoding,
+            // 0x7F declared as 8 bits: one leading zero bit.
+            txt(signed_with(
+                "SHA512",
+                &canonical(),
+                &signature_packet_with(10, 0xAA, &[0x00, 0x08, 0xFF, 0x00, 0x08, 0x7F]),
+            )),
+            Some(8),
+            txt(signed(&canonical())),
+        ),
+        (
+            Code::BadSignature,
+            with_keyring(
+                keys()
+                    .text
+                    .replace("security@example.com", "attacker@example.net"),
+                &keys().good,
+            ),
+            None,
+            with_keyring(keys().text.clone(), &keys().good),
+        ),
+        (
+            Code::SigningKeyNotFound,
+            with_keyring(keys().text.clone(), &keys().other),
+            None,
+            with_keyring(keys().text.clone(), &keys().good),
+        ),
+        (
+            Code::SigningKeyExpired,
+            with_keyring(keys().expiring_text.clone(), &keys().expiring),
+            None,
+            with_keyring(keys().text.clone(), &keys().good),
+        ),
+        (
+            Code::SigningKeyRevoked,
+            with_keyring(keys().text.clone(), &keys().revoked),
+            None,
+            with_keyring(keys().text.clone(), &keys().good),
+        ),
+        (
+            Code::ExpiresAfterKey,
+            // The key expires on 2026-07-20, the file on 2027-06-01 (line 5 of the signed file).
+            with_keyring(keys().expiring_text.clone(), &keys().expiring),
+            Some(5),
+            with_keyring(keys().text.clone(), &keys().good),
+        ),
+        (
+            // Keys are looked for only for a signed file; its Encryption is on line 6.
+            Code::EncryptionKeyUnreachable,
+            Input {
+                unreachable: vec!["https://example.com/pgp-key.txt".into()],
+                ..with_keyring(keys().text.clone(), &keys().good)
+            },
+            Some(6),
+            with_keyring(keys().text.clone(), &keys().good),
+        ),
         // How the file was served
         (
             Code::Location,
@@ -581,7 +752,15 @@ fn every_code_has_a_case() {
 #[test]
 fn the_valid_example_has_no_finding_beyond_the_signature_recommendation() {
     assert_eq!(findings(&txt(VALID)), [(Code::NotSigned, None)]);
-    assert_eq!(findings(&txt(signed(&canonical()))), []);
+    assert_eq!(
+        findings(&with_keyring(keys().text.clone(), &keys().good)),
+        []
+    );
+    // The synthetic signature of the structural cases is well-formed but made by no key.
+    assert_eq!(
+        findings(&txt(signed(&canonical()))),
+        [(Code::SigningKeyNotFound, None)]
+    );
 }
 
 #[test]

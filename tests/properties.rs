@@ -111,11 +111,21 @@ fn exercise(bytes: &[u8], ctx: &Context) {
             );
         }
     }
+    // Signature verification reads the armour with sequoia: it must not panic either.
+    let verification = futures_util::FutureExt::now_or_never(disclose::signature::verify_file(
+        &checked.document,
+        &checked.report.fields,
+        &disclose::signature::keys::KeyFinder::default(),
+        None,
+        now(),
+    ))
+    .expect("no key source, nothing to wait for");
     let mut out = Vec::new();
     disclose::check::write_human(
         &mut out,
         "input",
         &checked,
+        &verification.verdict,
         disclose::check::Styles::plain(),
     )
     .unwrap();
@@ -123,7 +133,12 @@ fn exercise(bytes: &[u8], ctx: &Context) {
         !out.iter().any(|&b| b == 0x1b || b == 0),
         "raw control bytes reached the output"
     );
-    serde_json::to_string(&disclose::check::JsonReport::new("input", &checked)).unwrap();
+    serde_json::to_string(&disclose::check::JsonReport::new(
+        "input",
+        &checked,
+        &verification.verdict,
+    ))
+    .unwrap();
     let _ = checked.document.signed_text();
 }
 

@@ -6,8 +6,10 @@
 use crate::format::{self, Context, HttpContext, Timestamp};
 use crate::net::fetch::Fetcher;
 use crate::record::{Attempt, FoundFile, Location, Outcome, RECORD_VERSION, Record};
+use crate::signature::{self, keys::KeyFinder};
 use crate::target::Target;
 use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use url::Url;
 
@@ -33,7 +35,9 @@ impl Default for RetryConfig {
 
 /// Crawls one domain.
 pub struct DomainCrawler {
-    pub fetcher: Fetcher,
+    pub fetcher: Arc<Fetcher>,
+    /// Where signing keys are looked for.
+    pub keys: KeyFinder,
     pub retry: RetryConfig,
     /// Network time one domain may take, all attempts together.
     pub domain_timeout: Duration,
@@ -87,7 +91,7 @@ impl DomainCrawler {
                     hops: fetched.hops,
                 });
                 if let Some(body) = fetched.body {
-                    file = Some(found_file(url.as_str(), location, body, started));
+                    file = Some(self.found_file(url.as_str(), location, body, started).await);
                     break 'locations;
                 }
                 let wait = match fetched.retry_after {
@@ -141,33 +145,47 @@ impl DomainCrawler {
     }
 }
 
-fn found_file(
-    requested: &str,
-    location: Location,
-    body: crate::net::fetch::Body,
-    now: Timestamp,
-) -> FoundFile {
-    let ctx = Context {
-        now,
-        requested_url: Some(requested.to_owned()),
-        final_url: Some(body.final_url.clone()),
-        http: Some(HttpContext {
-            content_type: body.content_type.clone(),
-            legacy_location: location == Location::Legacy,
-        }),
-    };
-    let checked = format::check(&body.bytes, &ctx);
-    FoundFile {
-        requested_url: requested.to_owned(),
-        final_url: body.final_url,
-        location,
-        content_type: body.content_type,
-        size: body.bytes.len() as u64,
-        sha256: crate::net::cert::sha256_hex(&body.bytes),
-        valid: checked.report.is_valid(),
-        signed: checked.document.is_signed(),
-        diagnostics: checked.report.diagnostics,
-        fields: checked.report.fields,
-        bytes: body.bytes,
+impl DomainCrawler {
+    /// Validates a file in the context it was served in, and verifies its signature.
+    async fn found_file(
+        &self,
+        requested: &str,
+        location: Location,
+        body: crate::net::fetch::Body,
+        now: Timestamp,
+    ) -> FoundFile {
+        let ctx = Context {
+            now,
+            requested_url: Some(requested.to_owned()),
+            final_url: Some(body.final_url.clone()),
+            http: Some(HttpContext {
+                content_type: body.content_type.clone(),
+                legacy_location: location == Location::Legacy,
+            }),
+        };
+        let mut checked = format::check(&body.bytes, &ctx);
+        let verification = signature::verify_file(
+            &checked.document,
+            &checked.report.fields,
+            &self.keys,
+            Some(&body.final_url),
+            now,
+        )
+        .await;
+        checked.report.add(verification.diagnostics);
+        FoundFile {
+            requested_url: requested.to_owned(),
+            final_url: body.final_url,
+            location,
+            content_type: body.content_type,
+            size: body.bytes.len() as u64,
+            sha256: crate::net::cert::sha256_hex(&body.bytes),
+            valid: checked.report.is_valid(),
+            signed: checked.document.is_signed(),
+            diagnostics: checked.report.diagnostics,
+            fields: checked.report.fields,
+            signature: verification.verdict,
+            bytes: body.bytes,
+        }
     }
 }

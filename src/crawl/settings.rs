@@ -7,8 +7,14 @@ use crate::net::dns::{Dns, DnsConfig};
 use crate::net::fetch::{FetchConfig, Fetcher};
 use crate::net::guard::AddressPolicy;
 use crate::net::limits::{Politeness, PolitenessConfig};
+use crate::signature::keys::{
+    EncryptionKeys, KeyFinder, KeySource, Keyring, NetworkKeys, WebKeyDirectory,
+};
 use anyhow::Result;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+use url::Url;
 
 /// The User-Agent: the tool, its version, and what it does.
 pub fn default_user_agent() -> String {
@@ -27,6 +33,10 @@ pub struct Settings {
     pub retry: RetryConfig,
     /// Network time one domain may take, all attempts together.
     pub domain_timeout: Duration,
+    /// Keys the user trusts, tried before any other source.
+    pub keyring: Option<PathBuf>,
+    /// A keyserver (HKP) to ask for `openpgp4fpr:` fingerprints.
+    pub keyserver: Option<Url>,
 }
 
 impl Default for Settings {
@@ -48,19 +58,35 @@ impl Default for Settings {
             },
             retry: RetryConfig::default(),
             domain_timeout: Duration::from_secs(60),
+            keyring: None,
+            keyserver: None,
         }
     }
 }
 
 impl Settings {
     pub fn build(&self) -> Result<DomainCrawler> {
+        let dns = Arc::new(Dns::new(&self.dns)?);
+        let fetcher = Arc::new(Fetcher {
+            dns: dns.clone(),
+            http: Http::new(&self.http)?,
+            politeness: Politeness::new(&self.politeness),
+            config: self.fetch.clone(),
+        });
+        let mut sources: Vec<Box<dyn KeySource>> = Vec::new();
+        if let Some(path) = &self.keyring {
+            sources.push(Box::new(Keyring::open(path)?));
+        }
+        let network = Arc::new(NetworkKeys::new(
+            fetcher.clone(),
+            dns,
+            self.keyserver.clone(),
+        ));
+        sources.push(Box::new(EncryptionKeys(network.clone())));
+        sources.push(Box::new(WebKeyDirectory(network)));
         Ok(DomainCrawler {
-            fetcher: Fetcher {
-                dns: Dns::new(&self.dns)?,
-                http: Http::new(&self.http)?,
-                politeness: Politeness::new(&self.politeness),
-                config: self.fetch.clone(),
-            },
+            fetcher,
+            keys: KeyFinder::new(sources),
             retry: self.retry.clone(),
             domain_timeout: self.domain_timeout,
         })

@@ -22,6 +22,9 @@ pub struct SignatureInfo {
     pub issuer_fingerprints: Vec<String>,
     /// Issuer key IDs (upper-case hex), from the Issuer Key ID subpacket or a v3 header.
     pub issuer_key_ids: Vec<String>,
+    /// The signature's numbers (MPIs) are minimally encoded, as RFC 9580 §3.2 requires. GnuPG
+    /// accepts non-minimal ones; strict implementations reject the signature.
+    pub minimal_numbers: bool,
 }
 
 impl SignatureInfo {
@@ -226,6 +229,7 @@ fn parse_signature(body: &[u8]) -> Result<SignatureInfo, String> {
         created: None,
         issuer_fingerprints: Vec::new(),
         issuer_key_ids: Vec::new(),
+        minimal_numbers: true,
     };
     match version {
         3 => {
@@ -259,7 +263,101 @@ fn parse_signature(body: &[u8]) -> Result<SignatureInfo, String> {
     if r.done() {
         return Err("the signature packet has no signature data".into());
     }
+    if uses_mpis(
+        body.get(if version == 3 { 15 } else { 2 })
+            .copied()
+            .unwrap_or(0),
+    ) {
+        info.minimal_numbers = normalize_mpis(&body[r.pos..]).is_none();
+    }
     Ok(info)
+}
+
+/// Algorithms whose signatures are MPIs (RSA, DSA, ECDSA, legacy EdDSA); newer ones use fixed-size
+/// fields.
+fn uses_mpis(public_key_algorithm: u8) -> bool {
+    matches!(public_key_algorithm, 1 | 3 | 17 | 19 | 22)
+}
+
+/// Re-encodes a run of MPIs minimally (RFC 9580 §3.2): the bit count starts at the most
+/// significant set bit and no zero bytes lead. `None` when they already are, or the data is not
+/// a run of MPIs (fixed-size fields of newer algorithms are left alone).
+fn normalize_mpis(data: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len());
+    let mut r = Reader { data, pos: 0 };
+    let mut changed = false;
+    while !r.done() {
+        let bits = r.be(2).ok()?;
+        let bytes = r.take(bits.div_ceil(8)).ok()?;
+        let value: &[u8] = match bytes.iter().position(|&b| b != 0) {
+            Some(i) => &bytes[i..],
+            None => &[],
+        };
+        let actual = value.first().map_or(0, |&b| {
+            (value.len() - 1) * 8 + (8 - b.leading_zeros() as usize)
+        });
+        changed |= actual != bits;
+        out.extend_from_slice(&(actual as u16).to_be_bytes());
+        out.extend_from_slice(value);
+    }
+    changed.then_some(out)
+}
+
+/// The packets of a signature block with every signature's MPIs re-encoded minimally, for
+/// verifiers that reject the non-minimal encodings GnuPG accepts (the numbers, and so the
+/// signatures, are unchanged: MPIs are not part of the signed data). `None` when nothing changed.
+pub fn normalize_signature_numbers(packets: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(packets.len());
+    let mut r = Reader {
+        data: packets,
+        pos: 0,
+    };
+    let mut changed = false;
+    while !r.done() {
+        let header = r.u8().ok()?;
+        if header & 0x80 == 0 {
+            return None;
+        }
+        let (tag, len) = if header & 0x40 != 0 {
+            let o1 = r.u8().ok()?;
+            let len = match o1 {
+                0..=191 => usize::from(o1),
+                192..=223 => ((usize::from(o1) - 192) << 8) + usize::from(r.u8().ok()?) + 192,
+                255 => r.be(4).ok()?,
+                _ => return None,
+            };
+            (header & 0x3F, len)
+        } else {
+            let len = match header & 0x03 {
+                0 => r.be(1).ok()?,
+                1 => r.be(2).ok()?,
+                2 => r.be(4).ok()?,
+                _ => packets.len() - r.pos,
+            };
+            ((header >> 2) & 0x0F, len)
+        };
+        let mut body = r.take(len).ok()?.to_vec();
+        if tag == 2 && body.first() == Some(&4) && body.get(2).is_some_and(|&a| uses_mpis(a)) {
+            // v4: version, type, algorithms, two subpacket areas, hash prefix, then the MPIs.
+            let hashed = 6 + usize::from(u16::from_be_bytes([*body.get(4)?, *body.get(5)?]));
+            let unhashed_at = hashed;
+            let unhashed = usize::from(u16::from_be_bytes([
+                *body.get(unhashed_at)?,
+                *body.get(unhashed_at + 1)?,
+            ]));
+            let mpis_at = unhashed_at + 2 + unhashed + 2;
+            if let Some(normal) = body.get(mpis_at..).and_then(normalize_mpis) {
+                body.truncate(mpis_at);
+                body.extend(normal);
+                changed = true;
+            }
+        }
+        out.push(0xC0 | tag);
+        out.push(0xFF);
+        out.extend_from_slice(&(body.len() as u32).to_be_bytes());
+        out.extend(body);
+    }
+    changed.then_some(out)
 }
 
 fn read_subpackets(data: &[u8], info: &mut SignatureInfo) -> Result<(), String> {
@@ -313,6 +411,15 @@ mod tests {
         // The CRC-24 of an empty input is the initial value.
         assert_eq!(crc24(b""), 0xB704CE);
         assert_ne!(crc24(b"a"), crc24(b"b"));
+    }
+
+    #[test]
+    fn mpis_are_re_encoded_minimally() {
+        // 16 declared bits for the value 2: one leading zero byte and a wrong bit count.
+        assert_eq!(normalize_mpis(&[0, 16, 0, 2]), Some(vec![0, 2, 2]));
+        assert_eq!(normalize_mpis(&[0, 2, 2]), None);
+        assert_eq!(normalize_mpis(&[0, 9, 1, 0]), None);
+        assert_eq!(normalize_mpis(&[0, 12, 1, 0]), Some(vec![0, 9, 1, 0]));
     }
 
     #[test]

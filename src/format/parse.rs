@@ -670,6 +670,12 @@ fn decode_signature_block(
                     );
                 }
             }
+            if signatures.iter().any(|s| !s.minimal_numbers) {
+                doc.findings.push(Diagnostic::line(
+                    Code::SignatureNumberEncoding,
+                    begin_number,
+                ));
+            }
             if signatures.len() > 1 {
                 let issuers: Vec<&str> = signatures
                     .iter()

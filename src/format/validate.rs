@@ -130,6 +130,12 @@ impl Report {
     pub fn codes(&self) -> Vec<Code> {
         self.diagnostics.iter().map(|d| d.code).collect()
     }
+
+    /// Adds findings made elsewhere (the signature's), keeping the order by position.
+    pub fn add(&mut self, findings: Vec<Diagnostic>) {
+        self.diagnostics.extend(findings);
+        self.diagnostics.sort_by_key(Diagnostic::position);
+    }
 }
 
 /// Validates a parsed document in a context.

@@ -8,6 +8,7 @@ pub mod ca;
 pub mod dns;
 pub mod run;
 pub mod scenario;
+pub mod signing;
 pub mod web;
 pub mod world;
 

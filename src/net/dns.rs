@@ -9,6 +9,7 @@ use hickory_resolver::config::{LookupIpStrategy, NameServerConfig, ResolverConfi
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::proto::rr::{RData, RecordType};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -110,6 +111,36 @@ impl Dns {
                     Err(DnsFailure::NoAddress)
                 } else {
                     Ok(addrs)
+                }
+            }
+            Err(e) => Err(classify(&e)),
+        }
+    }
+}
+
+impl Dns {
+    /// The OpenPGP keys published for `name` in OPENPGPKEY records (RFC 7929).
+    pub async fn openpgpkey(&self, name: &str) -> Result<Vec<Vec<u8>>, DnsFailure> {
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|_| DnsFailure::ServFail)?;
+        let name = format!("{}.", name.trim_end_matches('.'));
+        match self.resolver.lookup(name, RecordType::OPENPGPKEY).await {
+            Ok(lookup) => {
+                let keys: Vec<Vec<u8>> = lookup
+                    .answers()
+                    .iter()
+                    .filter_map(|r| match &r.data {
+                        RData::OPENPGPKEY(k) => Some(k.public_key.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                if keys.is_empty() {
+                    Err(DnsFailure::NoAddress)
+                } else {
+                    Ok(keys)
                 }
             }
             Err(e) => Err(classify(&e)),

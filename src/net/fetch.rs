@@ -35,7 +35,7 @@ pub struct FetchConfig {
 
 /// Everything the fetch stage needs, shared by all requests of a crawl.
 pub struct Fetcher {
-    pub dns: Dns,
+    pub dns: std::sync::Arc<Dns>,
     pub http: Http,
     pub politeness: Politeness,
     pub config: FetchConfig,
@@ -72,6 +72,18 @@ impl Fetcher {
     /// Fetches `url` for a domain whose registrable domain is `site`. `budget` is the network
     /// time the domain has left; what this attempt uses is taken off it.
     pub async fn fetch(&self, url: &Url, site: Option<&str>, budget: &mut Duration) -> Fetched {
+        self.fetch_limited(url, site, budget, self.config.max_bytes)
+            .await
+    }
+
+    /// `fetch`, reading at most `max_bytes` of body (for keys, which may be larger than files).
+    pub async fn fetch_limited(
+        &self,
+        url: &Url,
+        site: Option<&str>,
+        budget: &mut Duration,
+        max_bytes: u64,
+    ) -> Fetched {
         let mut fetched = Fetched {
             outcome: Outcome::Timeout,
             hops: Vec::new(),
@@ -84,7 +96,9 @@ impl Fetcher {
         loop {
             // Only network time counts against the budget, not waiting for politeness slots.
             let before = left;
-            let step = self.hop(&current, site, &mut fetched, &mut left).await;
+            let step = self
+                .hop(&current, site, max_bytes, &mut fetched, &mut left)
+                .await;
             *budget = budget.saturating_sub(before.saturating_sub(left));
             match step {
                 Step::Done(outcome, body) => {
@@ -129,6 +143,7 @@ impl Fetcher {
         &self,
         url: &Url,
         site: Option<&str>,
+        max_bytes: u64,
         fetched: &mut Fetched,
         left: &mut Duration,
     ) -> Step {
@@ -173,7 +188,8 @@ impl Fetcher {
         }
         let started = Instant::now();
         let limit = *left;
-        let result = tokio::time::timeout(limit, self.request(url, &mut hop, fetched)).await;
+        let result =
+            tokio::time::timeout(limit, self.request(url, max_bytes, &mut hop, fetched)).await;
         *left = left.saturating_sub(started.elapsed());
         fetched.hops.push(hop);
         drop(pin);
@@ -183,7 +199,7 @@ impl Fetcher {
         }
     }
 
-    async fn request(&self, url: &Url, hop: &mut Hop, fetched: &mut Fetched) -> Step {
+    async fn request(&self, url: &Url, limit: u64, hop: &mut Hop, fetched: &mut Fetched) -> Step {
         let response = self
             .http
             .client()
@@ -231,7 +247,6 @@ impl Fetcher {
             return Step::Done(Outcome::HttpStatus { status }, None);
         }
 
-        let limit = self.config.max_bytes;
         let declared = response.content_length();
         if declared.is_some_and(|n| n > limit) {
             return Step::Done(
