@@ -625,3 +625,73 @@ async fn lab_serve_writes_its_files_and_serves_until_interrupted() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_files_are_verified_through_each_key_source() {
+    let _lab = LAB_LOCK.lock().await;
+    let lab = start_lab(60, 2, Mix::Realistic).await;
+    let crawler = lab.crawler_settings().build().unwrap();
+    let crawl = |s: Scenario| {
+        let name = lab
+            .world
+            .domains()
+            .iter()
+            .find(|d| d.scenario == s)
+            .unwrap()
+            .name
+            .clone();
+        let target = disclose::target::Target::from_value(&name).unwrap();
+        let crawler = &crawler;
+        async move { crawler.crawl(&target).await.file.expect("a file") }
+    };
+    use disclose::signature::{Independence, KeySourceKind, Verdict};
+    let source = |f: &disclose::record::FoundFile| match &f.signature {
+        Verdict::Verified {
+            key_source,
+            independence,
+            ..
+        } => (key_source.kind, *independence),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        source(&crawl(Scenario::SignedSameOrigin).await),
+        (KeySourceKind::Https, Independence::SameOrigin)
+    );
+    assert_eq!(
+        source(&crawl(Scenario::SignedWkd).await),
+        (KeySourceKind::Wkd, Independence::Independent)
+    );
+    assert_eq!(
+        source(&crawl(Scenario::SignedDns).await),
+        (KeySourceKind::Dns, Independence::Independent)
+    );
+
+    let tampered = crawl(Scenario::SignedTampered).await;
+    assert_eq!(tampered.signature.name(), "bad_signature");
+    assert!(!tampered.valid);
+
+    let codes =
+        |f: &disclose::record::FoundFile| f.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>();
+    use disclose::format::Code;
+    let wrong = crawl(Scenario::SignedWrongKey).await;
+    assert_eq!(wrong.signature.name(), "no_key");
+    assert!(codes(&wrong).contains(&Code::SigningKeyNotFound));
+    // A key URL that redirects into a private network is refused like any other address.
+    for (scenario, reason) in [
+        (Scenario::SignedKeyUnreachable, "http_status 404"),
+        (Scenario::SignedKeyRedirectPrivate, "blocked_address"),
+    ] {
+        let f = crawl(scenario).await;
+        assert_eq!(f.signature.name(), "no_key", "{scenario:?}");
+        let unreachable = f
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::EncryptionKeyUnreachable)
+            .unwrap_or_else(|| panic!("{scenario:?}: {:?}", codes(&f)));
+        assert!(
+            unreachable.detail.as_deref().unwrap().ends_with(reason),
+            "{:?}",
+            unreachable.detail
+        );
+    }
+}

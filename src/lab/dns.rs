@@ -5,7 +5,7 @@
 use super::world::{DnsAnswer, World};
 use hickory_server::net::runtime::Time;
 use hickory_server::proto::op::{Header, HeaderCounts, Metadata, ResponseCode};
-use hickory_server::proto::rr::rdata::{A, AAAA};
+use hickory_server::proto::rr::rdata::{A, AAAA, OPENPGPKEY};
 use hickory_server::proto::rr::{Name, RData, Record, RecordType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::MessageResponseBuilder;
@@ -14,6 +14,8 @@ use std::sync::Arc;
 
 pub struct LabDns {
     pub world: Arc<World>,
+    /// The lab's signing key (binary), published in OPENPGPKEY records.
+    pub key: Vec<u8>,
 }
 
 const TTL: u32 = 300;
@@ -50,6 +52,14 @@ impl RequestHandler for LabDns {
                 vec![]
             }
             DnsAnswer::NoAddress => vec![],
+            DnsAnswer::OpenPgpKey if query_type == RecordType::OPENPGPKEY => {
+                vec![Record::from_rdata(
+                    name.clone(),
+                    TTL,
+                    RData::OPENPGPKEY(OPENPGPKEY::new(self.key.clone())),
+                )]
+            }
+            DnsAnswer::OpenPgpKey => vec![],
             DnsAnswer::Addresses(ips) => ips
                 .iter()
                 .filter_map(|ip| match (ip, query_type) {

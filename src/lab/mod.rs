@@ -18,6 +18,7 @@ use crate::net::guard::AddressPolicy;
 use anyhow::{Context, Result, bail};
 use hickory_server::Server;
 use scenario::Mix;
+use signing::SigningKey;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
@@ -128,7 +129,26 @@ impl Lab {
         let world = Arc::new(World::generate(config.domains, config.seed, config.mix));
         let authority = Arc::new(ca::Authority::new()?);
         let now = crate::crawl::domain::now();
-        let state = Arc::new(WebState::new(world.clone(), authority.clone(), now));
+        let signed_at = std::time::SystemTime::now();
+        let keys = Arc::new(web::LabKeys {
+            signing: SigningKey::generate(
+                "disclose lab <security@lab.test>",
+                signed_at - Duration::from_secs(3600),
+                None,
+            )?,
+            other: SigningKey::generate(
+                "disclose lab, unrelated <other@lab.test>",
+                signed_at - Duration::from_secs(3600),
+                None,
+            )?,
+            signed_at,
+        });
+        let state = Arc::new(WebState::new(
+            world.clone(),
+            authority.clone(),
+            keys.clone(),
+            now,
+        ));
         let acceptor = web::acceptor(state.clone());
 
         let (https_port, listeners) = bind_all(&world::listening_addresses())?;
@@ -147,6 +167,7 @@ impl Lab {
             .context("cannot bind the lab DNS server over TCP")?;
         let mut server = Server::new(dns::LabDns {
             world: world.clone(),
+            key: keys.signing.public_binary(),
         });
         server.register_socket(udp);
         server.register_listener(tcp, Duration::from_secs(5), 65_535);

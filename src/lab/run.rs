@@ -8,6 +8,7 @@ use super::{Lab, LabConfig};
 use crate::crawl::{self, RunConfig, Stop, Summary};
 use crate::format::Level;
 use crate::record::Record;
+use crate::signature::Verdict as SignatureVerdict;
 use crate::store::Store;
 use crate::target::{InputFormat, TargetReader};
 use anyhow::{Context, Result};
@@ -66,7 +67,7 @@ impl Verdict {
 }
 
 /// What a Record says, in the terms of the ground truth.
-fn describe(record: &Record) -> (String, Vec<String>, Vec<String>) {
+fn describe(record: &Record) -> (String, Vec<String>, Vec<String>, String) {
     let contacts = record
         .file
         .as_ref()
@@ -85,7 +86,18 @@ fn describe(record: &Record) -> (String, Vec<String>, Vec<String>) {
         .unwrap_or_default();
     errors.sort();
     errors.dedup();
-    (record.outcome.label(), contacts, errors)
+    let signature = match record.file.as_ref().map(|f| &f.signature) {
+        Some(SignatureVerdict::Verified { independence, .. }) => format!(
+            "verified {}",
+            serde_json::to_value(independence)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        ),
+        Some(other) => other.name().to_owned(),
+        None => "unsigned".to_owned(),
+    };
+    (record.outcome.label(), contacts, errors, signature)
 }
 
 fn check(truth: &Truth, record: Option<&Record>) -> Option<Wrong> {
@@ -100,7 +112,7 @@ fn check(truth: &Truth, record: Option<&Record>) -> Option<Wrong> {
     let Some(record) = record else {
         return wrong(truth.expected_outcome.clone(), "no record".into());
     };
-    let (outcome, contacts, errors) = describe(record);
+    let (outcome, contacts, errors, signature) = describe(record);
     if outcome != truth.expected_outcome {
         return wrong(truth.expected_outcome.clone(), outcome);
     }
@@ -114,6 +126,12 @@ fn check(truth: &Truth, record: Option<&Record>) -> Option<Wrong> {
         return wrong(
             format!("errors {:?}", truth.expected_errors),
             format!("errors {errors:?}"),
+        );
+    }
+    if truth.expected_outcome == "found" && signature != truth.expected_signature {
+        return wrong(
+            format!("signature {}", truth.expected_signature),
+            format!("signature {signature}"),
         );
     }
     None

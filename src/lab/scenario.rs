@@ -45,6 +45,13 @@ scenarios! {
     RedirectSameHost => "redirect-same-host", 10, "found";
     RedirectOtherHost => "redirect-other-host", 15, "found";
     RedirectCrossSite => "redirect-cross-site", 10, "found";
+    SignedSameOrigin => "signed-same-origin", 6, "found";
+    SignedWkd => "signed-wkd", 3, "found";
+    SignedDns => "signed-dns", 3, "found";
+    SignedTampered => "signed-tampered", 2, "found";
+    SignedWrongKey => "signed-wrong-key", 2, "found";
+    SignedKeyUnreachable => "signed-key-unreachable", 2, "found";
+    SignedKeyRedirectPrivate => "signed-key-redirect-private", 2, "found";
     NotFound => "not-found", 250, "http_status 404";
     Forbidden => "forbidden", 20, "http_status 403";
     ServerError => "server-error", 10, "http_status 500";
@@ -87,7 +94,22 @@ impl Scenario {
             Scenario::WrongContentType => &["invalid_media"],
             Scenario::MissingContentType => &["no_content_type"],
             Scenario::WrongCharset => &["invalid_charset"],
+            Scenario::SignedTampered => &["bad_signature"],
             _ => &[],
+        }
+    }
+
+    /// The signature verdict a correct crawler reaches: the verdict's name, and for a verified
+    /// file how independent the key's source is.
+    pub fn expected_signature(self) -> &'static str {
+        match self {
+            Scenario::SignedSameOrigin => "verified same_origin",
+            Scenario::SignedWkd | Scenario::SignedDns => "verified independent",
+            Scenario::SignedTampered => "bad_signature",
+            Scenario::SignedWrongKey
+            | Scenario::SignedKeyUnreachable
+            | Scenario::SignedKeyRedirectPrivate => "no_key",
+            _ => "unsigned",
         }
     }
 

@@ -8,8 +8,10 @@
 
 use super::ca::{Authority, CertKind};
 use super::scenario::Scenario;
-use super::world::{HUB, World};
+use super::signing::SigningKey;
+use super::world::{HUB, MAILBOX, World, openpgpkey_name};
 use crate::format::Timestamp;
+use crate::signature::keys::wkd_hash;
 use bytes::Bytes;
 use futures_util::stream;
 use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
@@ -78,9 +80,19 @@ impl Drop for Slot {
     }
 }
 
+/// The lab's OpenPGP keys: the one that signs the signed scenarios' files, and another that
+/// signed nothing (served where a scenario publishes the wrong key).
+pub struct LabKeys {
+    pub signing: SigningKey,
+    pub other: SigningKey,
+    /// When the files are signed: the lab's start.
+    pub signed_at: std::time::SystemTime,
+}
+
 pub struct WebState {
     pub world: Arc<World>,
     pub authority: Arc<Authority>,
+    pub keys: Arc<LabKeys>,
     pub counters: Arc<Counters>,
     /// Rate-limited domains that have had their one 429.
     limited: Mutex<HashSet<String>>,
@@ -89,7 +101,12 @@ pub struct WebState {
 }
 
 impl WebState {
-    pub fn new(world: Arc<World>, authority: Arc<Authority>, now: Timestamp) -> WebState {
+    pub fn new(
+        world: Arc<World>,
+        authority: Arc<Authority>,
+        keys: Arc<LabKeys>,
+        now: Timestamp,
+    ) -> WebState {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         let zeros = vec![b'#'; 1 << 20];
         for _ in 0..16 {
@@ -98,6 +115,7 @@ impl WebState {
         WebState {
             world,
             authority,
+            keys,
             counters: Arc::default(),
             limited: Mutex::default(),
             gzip_bomb: Bytes::from(encoder.finish().unwrap_or_default()),
@@ -309,15 +327,76 @@ fn respond(state: &WebState, request: &Request<Incoming>, slot: Option<Slot>) ->
 
 /// The security.txt file the lab serves for `domain`.
 fn file(state: &WebState, domain: &str, contact: &str, canonicals: &[String]) -> String {
+    file_with_key(
+        state,
+        domain,
+        contact,
+        Some(&format!("https://{domain}/pgp-key.txt")),
+        canonicals,
+    )
+}
+
+fn file_with_key(
+    state: &WebState,
+    domain: &str,
+    contact: &str,
+    encryption: Option<&str>,
+    canonicals: &[String],
+) -> String {
     let mut text = format!("# security.txt of {domain}, served by the disclose lab\n{contact}");
+    text.push_str(&format!("Expires: {}\n", state.expires));
+    if let Some(uri) = encryption {
+        text.push_str(&format!("Encryption: {uri}\n"));
+    }
     text.push_str(&format!(
-        "Expires: {}\nEncryption: https://{domain}/pgp-key.txt\nPreferred-Languages: en, nl\nPolicy: https://{domain}/policy\n",
-        state.expires
+        "Preferred-Languages: en, nl\nPolicy: https://{domain}/policy\n"
     ));
     for c in canonicals {
         text.push_str(&format!("Canonical: {c}\n"));
     }
     text
+}
+
+/// The signed file of a signed scenario, with the Encryption that scenario names.
+fn signed_file(state: &WebState, domain: &str, scenario: Scenario) -> Reply {
+    let encryption = match scenario {
+        Scenario::SignedWkd => None,
+        Scenario::SignedDns => Some(format!("dns:{}?type=OPENPGPKEY", openpgpkey_name(domain))),
+        Scenario::SignedKeyUnreachable => Some(format!("https://{domain}/missing-key.asc")),
+        Scenario::SignedKeyRedirectPrivate => Some(format!("https://{domain}/key")),
+        _ => Some(format!("https://{domain}/pgp-key.txt")),
+    };
+    let body = file_with_key(
+        state,
+        domain,
+        &format!("Contact: mailto:{MAILBOX}@{domain}\nContact: https://{domain}/report\n"),
+        encryption.as_deref(),
+        &[format!("https://{domain}{WELL_KNOWN}")],
+    );
+    let Ok(signed) = state
+        .keys
+        .signing
+        .sign(body.as_bytes(), state.keys.signed_at)
+    else {
+        return Reply::text(500, Some(PLAIN), "the lab cannot sign\n");
+    };
+    let mut text = String::from_utf8_lossy(&signed).into_owned();
+    if scenario == Scenario::SignedTampered {
+        text = text.replace(
+            &format!("https://{domain}/policy"),
+            &format!("https://{domain}/changed-policy"),
+        );
+    }
+    Reply::text(200, Some(PLAIN), text)
+}
+
+/// A key, armoured or binary.
+fn key_reply(key: &SigningKey, armored: bool) -> Reply {
+    if armored {
+        Reply::text(200, Some("application/pgp-keys"), key.public_armored())
+    } else {
+        Reply::text(200, Some("application/octet-stream"), key.public_binary())
+    }
 }
 
 fn standard_file(state: &WebState, domain: &str, path: &str) -> String {
@@ -349,7 +428,7 @@ fn reply(state: &WebState, host: &str, path: &str) -> Reply {
         return Reply::not_found();
     };
     let d = domain.name.as_str();
-    let is_www = host != d;
+    let other_host = host != d;
     let valid = || Reply::text(200, Some(PLAIN), standard_file(state, d, WELL_KNOWN));
     match (domain.scenario, path) {
         (Scenario::Valid, WELL_KNOWN) => valid(),
@@ -413,7 +492,7 @@ fn reply(state: &WebState, host: &str, path: &str) -> Reply {
         }
         (Scenario::RedirectSameHost, WELL_KNOWN) => Reply::redirect(301, "/security/security.txt"),
         (Scenario::RedirectSameHost, "/security/security.txt") => valid(),
-        (Scenario::RedirectOtherHost, WELL_KNOWN) if !is_www => {
+        (Scenario::RedirectOtherHost, WELL_KNOWN) if !other_host => {
             Reply::redirect(301, &format!("https://www.{d}{WELL_KNOWN}"))
         }
         (Scenario::RedirectOtherHost, WELL_KNOWN) => Reply::text(
@@ -431,6 +510,29 @@ fn reply(state: &WebState, host: &str, path: &str) -> Reply {
         ),
         (Scenario::RedirectCrossSite, WELL_KNOWN) => {
             Reply::redirect(302, &format!("https://{HUB}{WELL_KNOWN}"))
+        }
+        (
+            s @ (Scenario::SignedSameOrigin
+            | Scenario::SignedWkd
+            | Scenario::SignedDns
+            | Scenario::SignedTampered
+            | Scenario::SignedWrongKey
+            | Scenario::SignedKeyUnreachable
+            | Scenario::SignedKeyRedirectPrivate),
+            WELL_KNOWN,
+        ) if !other_host => signed_file(state, d, s),
+        (Scenario::SignedSameOrigin | Scenario::SignedTampered, "/pgp-key.txt") => {
+            key_reply(&state.keys.signing, true)
+        }
+        (Scenario::SignedWrongKey, "/pgp-key.txt") => key_reply(&state.keys.other, true),
+        (Scenario::SignedKeyRedirectPrivate, "/key") => {
+            Reply::redirect(302, &format!("https://internal.{d}/key"))
+        }
+        (Scenario::SignedWkd, p)
+            if other_host
+                && p == format!("/.well-known/openpgpkey/{d}/hu/{}", wkd_hash(MAILBOX)) =>
+        {
+            key_reply(&state.keys.signing, false)
         }
         (Scenario::Forbidden, _) => {
             Reply::text(403, Some(HTML), "<html><body>Forbidden</body></html>")

@@ -52,10 +52,26 @@ pub struct Domain {
     pub address: IpAddr,
 }
 
+/// The local part of every lab domain's e-mail contact (`security@DOMAIN`).
+pub const MAILBOX: &str = "security";
+
+/// The RFC 7929 name of the OPENPGPKEY record for `security@DOMAIN`: the SHA-256 of the local
+/// part, truncated to 28 octets, in hex.
+pub fn openpgpkey_name(domain: &str) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, MAILBOX.as_bytes());
+    let hash: String = digest.as_ref()[..28]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{hash}._openpgpkey.{domain}")
+}
+
 /// What the lab's DNS server says about a name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DnsAnswer {
     Addresses(Vec<IpAddr>),
+    /// The name holds the lab's signing key in an OPENPGPKEY record (and no address).
+    OpenPgpKey,
     NxDomain,
     /// The name exists, without addresses (NODATA).
     NoAddress,
@@ -75,6 +91,8 @@ pub struct Truth {
     pub expected_contacts: Vec<String>,
     /// The error-level diagnostic codes of the file found, sorted.
     pub expected_errors: Vec<String>,
+    /// The signature verdict: `unsigned`, `verified same_origin`, `bad_signature`, `no_key`, …
+    pub expected_signature: String,
 }
 
 pub struct World {
@@ -166,17 +184,23 @@ impl World {
         &self.domains
     }
 
-    /// The domain a host name belongs to: the domain itself, or its `www.` host.
+    /// The domain a host name belongs to: the domain itself, or one of the extra hosts a
+    /// scenario has (`www.`, the WKD host `openpgpkey.`, a key host on a private address
+    /// `internal.`).
     pub fn domain_of(&self, host: &str) -> Option<&Domain> {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
         if let Some(&i) = self.index.get(&host) {
             return Some(&self.domains[i]);
         }
-        let bare = host.strip_prefix("www.")?;
-        self.index
-            .get(bare)
-            .map(|&i| &self.domains[i])
-            .filter(|d| d.scenario == Scenario::RedirectOtherHost)
+        let (prefix, bare) = host.split_once('.')?;
+        let domain = self.index.get(bare).map(|&i| &self.domains[i])?;
+        let has_host = match prefix {
+            "www" => domain.scenario == Scenario::RedirectOtherHost,
+            "openpgpkey" => domain.scenario == Scenario::SignedWkd,
+            "internal" => domain.scenario == Scenario::SignedKeyRedirectPrivate,
+            _ => false,
+        };
+        has_host.then_some(domain)
     }
 
     /// The DNS answer for `name`.
@@ -184,6 +208,18 @@ impl World {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
         if name == HUB {
             return DnsAnswer::Addresses(vec![shared_address(0)]);
+        }
+        if let Some((_, domain)) = name.split_once("._openpgpkey.") {
+            return match self.index.get(domain).map(|&i| &self.domains[i]) {
+                Some(d) if d.scenario == Scenario::SignedDns && name == openpgpkey_name(domain) => {
+                    DnsAnswer::OpenPgpKey
+                }
+                _ => DnsAnswer::NxDomain,
+            };
+        }
+        if name.starts_with("internal.") && self.domain_of(&name).is_some() {
+            // A key host that points into a private network: the guard must refuse it.
+            return DnsAnswer::Addresses(vec![IpAddr::V4(Ipv4Addr::new(10, 9, 8, 7))]);
         }
         match self.domain_of(&name) {
             None => DnsAnswer::NxDomain,
@@ -223,6 +259,7 @@ impl World {
             expected_outcome: domain.scenario.expected_outcome().to_owned(),
             expected_contacts: contacts,
             expected_errors: errors,
+            expected_signature: domain.scenario.expected_signature().to_owned(),
         }
     }
 }
