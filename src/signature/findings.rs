@@ -43,6 +43,7 @@ pub fn findings(
             key_expired,
             key_expired_at_signing,
             key_revoked,
+            key_revoked_at_signing,
             key_expires,
             ..
         } => {
@@ -59,10 +60,15 @@ pub fn findings(
                         .with_detail(format!("key {fingerprint} expired {when}")),
                 );
             }
-            if *key_revoked {
+            if *key_revoked || *key_revoked_at_signing {
+                let when = if *key_revoked_at_signing {
+                    "and was already when it made the signature"
+                } else {
+                    "since it made the signature"
+                };
                 out.push(
                     Diagnostic::file(Code::SigningKeyRevoked)
-                        .with_detail(format!("key {fingerprint} is revoked")),
+                        .with_detail(format!("key {fingerprint} is revoked, {when}")),
                 );
             }
             if let (Some(key_end), Some(expires)) = (key_expires, &fields.expires)

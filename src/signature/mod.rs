@@ -73,8 +73,10 @@ pub enum Verdict {
         key_expired: bool,
         /// The key had already expired when the signature was made.
         key_expired_at_signing: bool,
-        /// The key or its certificate is revoked.
+        /// The key or its certificate is revoked (now).
         key_revoked: bool,
+        /// The key or its certificate was already revoked when the signature was made.
+        key_revoked_at_signing: bool,
         /// When the key expires, if it does.
         key_expires: Option<Timestamp>,
     },

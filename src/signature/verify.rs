@@ -95,16 +95,16 @@ fn key_policy() -> StandardPolicy<'static> {
     policy
 }
 
-/// What a key is like now: alive, revoked, when it expires.
+/// What a key is like at a moment: alive, revoked, when it expires.
 struct KeyState {
     alive: bool,
     revoked: bool,
     expires: Option<SystemTime>,
 }
 
-fn key_state(cert: &Cert, key: &Fingerprint, now: SystemTime) -> Option<KeyState> {
+fn key_state(cert: &Cert, key: &Fingerprint, at: SystemTime) -> Option<KeyState> {
     let policy = key_policy();
-    let valid = cert.with_policy(&policy, now).ok()?;
+    let valid = cert.with_policy(&policy, at).ok()?;
     let ka = valid.keys().key_handle(key.clone()).next()?;
     let revoked = |s: RevocationStatus<'_>| matches!(s, RevocationStatus::Revoked(_));
     let expires = [
@@ -168,6 +168,7 @@ fn verified(sig: &Signature, candidate: &Candidate, key: &Fingerprint, now: Time
     // The key's life as its holder defines it today (the newest self-signature), as GnuPG
     // reads it: an expiry extended after signing counts.
     let state = key_state(&candidate.cert, key, to_system_time(now));
+    let at_signing = signed_at.and_then(|t| key_state(&candidate.cert, key, t));
     let expires = state.as_ref().and_then(|s| s.expires);
     Verdict::Verified {
         fingerprint: key.to_hex(),
@@ -178,6 +179,7 @@ fn verified(sig: &Signature, candidate: &Candidate, key: &Fingerprint, now: Time
         key_expired: state.as_ref().is_some_and(|s| !s.alive),
         key_expired_at_signing: matches!((expires, signed_at), (Some(e), Some(t)) if e <= t),
         key_revoked: state.as_ref().is_some_and(|s| s.revoked),
+        key_revoked_at_signing: at_signing.as_ref().is_some_and(|s| s.revoked),
         key_expires: expires.map(to_timestamp),
     }
 }
