@@ -39,6 +39,12 @@ fn quiet(concurrency: usize) -> RunConfig {
     }
 }
 
+/// The name of the first domain of `scenario` in the lab.
+fn name_of(lab: &Lab, scenario: Scenario) -> String {
+    let domain = lab.world.domains().iter().find(|d| d.scenario == scenario);
+    domain.expect("the scenario is in the lab").name.clone()
+}
+
 fn list_of(lab: &Lab) -> String {
     lab.world
         .domains()
@@ -424,18 +430,12 @@ async fn bad_lines_and_duplicates_are_reported_with_their_numbers_and_skipped() 
 async fn check_domain_fetches_through_the_same_pipeline() {
     let _lab = LAB_LOCK.lock().await;
     let lab = start_lab(40, 9, Mix::Realistic).await;
-    let by = |s: Scenario| {
-        lab.world
-            .domains()
-            .iter()
-            .find(|d| d.scenario == s)
-            .unwrap()
-            .name
-            .clone()
-    };
     let dir = temp_dir("check");
     let flags = lab_flags(&lab, &dir);
-    let (legacy, tls) = (by(Scenario::LegacyOnly), by(Scenario::TlsExpired));
+    let (legacy, tls) = (
+        name_of(&lab, Scenario::LegacyOnly),
+        name_of(&lab, Scenario::TlsExpired),
+    );
     let run_check = move |extra: Vec<String>| {
         let flags = flags.clone();
         tokio::task::spawn_blocking(move || {
@@ -480,14 +480,7 @@ async fn only_transient_failures_are_retried_and_retry_after_is_honoured() {
     let lab = start_lab(40, 9, Mix::Realistic).await;
     let crawler = lab.crawler_settings().build().unwrap();
     let crawl = |s: Scenario| {
-        let name = lab
-            .world
-            .domains()
-            .iter()
-            .find(|d| d.scenario == s)
-            .unwrap()
-            .name
-            .clone();
+        let name = name_of(&lab, s);
         let target = disclose::target::Target::from_value(&name).unwrap();
         let crawler = &crawler;
         async move { crawler.crawl(&target).await }
@@ -632,14 +625,7 @@ async fn signed_files_are_verified_through_each_key_source() {
     let lab = start_lab(60, 2, Mix::Realistic).await;
     let crawler = lab.crawler_settings().build().unwrap();
     let crawl = |s: Scenario| {
-        let name = lab
-            .world
-            .domains()
-            .iter()
-            .find(|d| d.scenario == s)
-            .unwrap()
-            .name
-            .clone();
+        let name = name_of(&lab, s);
         let target = disclose::target::Target::from_value(&name).unwrap();
         let crawler = &crawler;
         async move { crawler.crawl(&target).await.file.expect("a file") }
