@@ -127,6 +127,9 @@ pub enum Outcome {
         status: u16,
     },
     /// Status 200, but an HTML page (or a redirect to one) instead of a file.
+    // snake_case alone would make it `soft404`; the class is `soft_404` everywhere else. Stores
+    // written before the fix still hold `soft404`.
+    #[serde(rename = "soft_404", alias = "soft404")]
     Soft404 {
         reason: String,
     },
@@ -303,6 +306,48 @@ mod tests {
         assert_eq!(back.label(), "http_status 404");
         assert!(Outcome::HttpStatus { status: 503 }.is_transient());
         assert!(!Outcome::HttpStatus { status: 404 }.is_transient());
+    }
+
+    #[test]
+    fn every_outcome_serialises_with_the_class_the_store_and_reports_use() {
+        let every = [
+            Outcome::DnsNxdomain,
+            Outcome::DnsNoAddress,
+            Outcome::DnsServfail,
+            Outcome::DnsTimeout,
+            Outcome::BlockedAddress { addresses: vec![] },
+            Outcome::ConnectRefused,
+            Outcome::ConnectTimeout,
+            Outcome::TlsError {
+                reason: TlsReason::Expired,
+                detail: String::new(),
+            },
+            Outcome::Timeout,
+            Outcome::HttpStatus { status: 404 },
+            Outcome::Soft404 {
+                reason: String::new(),
+            },
+            Outcome::TooLarge {
+                limit: 1,
+                content_length: None,
+            },
+            Outcome::RedirectError {
+                reason: RedirectReason::Loop,
+                detail: String::new(),
+            },
+            Outcome::ConnectionError {
+                detail: String::new(),
+            },
+            Outcome::Found,
+        ];
+        for outcome in every {
+            let json: serde_json::Value = serde_json::to_value(&outcome).unwrap();
+            assert_eq!(json["class"], outcome.class(), "{outcome:?}");
+            let back: Outcome = serde_json::from_value(json).unwrap();
+            assert_eq!(back, outcome);
+        }
+        let old: Outcome = serde_json::from_str(r#"{"class":"soft404","reason":"r"}"#).unwrap();
+        assert_eq!(old.class(), "soft_404");
     }
 
     #[test]
