@@ -298,6 +298,14 @@ struct LabServeArgs {
     /// Where to write domains.txt, ca.pem and truth.jsonl.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Serve DNS here instead of on a free port of 127.0.0.1 (e.g. 127.53.53.53:53, for tools
+    /// that resolve through the system).
+    #[arg(long, value_name = "ADDR:PORT")]
+    dns_listen: Option<SocketAddr>,
+    /// Serve HTTPS on this port instead of a free one (e.g. 443, for tools that cannot be told
+    /// another port).
+    #[arg(long, value_name = "PORT")]
+    https_port: Option<u16>,
 }
 
 #[derive(Args)]
@@ -562,7 +570,11 @@ fn lab_serve(args: LabServeArgs) -> Result<ExitCode> {
     let rt = runtime()?;
     rt.block_on(async {
         let config = args.world.config();
-        let lab = Lab::start(&config).await?;
+        let listen = disclose::lab::Listen {
+            dns: args.dns_listen,
+            https_port: args.https_port,
+        };
+        let lab = Lab::start_with(&config, listen).await?;
         lab.write_files(&args.out)?;
         let out = args.out.display();
         println!("lab: {} domains, seed {}", config.domains, config.seed);

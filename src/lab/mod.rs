@@ -37,6 +37,15 @@ pub struct LabConfig {
     pub mix: Mix,
 }
 
+/// Where the lab listens, when it must be on fixed ports: tools that resolve through the system
+/// find its DNS server only on port 53 (of a loopback address named in a private resolv.conf),
+/// and tools that cannot be told another port fetch from 443. Both need root.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Listen {
+    pub dns: Option<SocketAddr>,
+    pub https_port: Option<u16>,
+}
+
 /// A running lab. Dropping it stops every server.
 pub struct Lab {
     pub world: Arc<World>,
@@ -60,16 +69,22 @@ impl Drop for Lab {
     }
 }
 
-/// Binds a listener on every address on one shared port.
-fn bind_all(addresses: &[IpAddr]) -> Result<(u16, Vec<TcpListener>)> {
+/// Binds a listener on every address on one shared port: `fixed`, or a free one.
+fn bind_all(addresses: &[IpAddr], fixed: Option<u16>) -> Result<(u16, Vec<TcpListener>)> {
     'attempt: for _ in 0..20 {
-        let first = std::net::TcpListener::bind(SocketAddr::new(addresses[0], 0))
-            .context("cannot bind a loopback address")?;
+        let first = std::net::TcpListener::bind(SocketAddr::new(addresses[0], fixed.unwrap_or(0)))
+            .with_context(|| match fixed {
+                Some(port) => format!(
+                    "cannot bind port {port} on the lab addresses (root is needed below 1024)"
+                ),
+                None => "cannot bind a loopback address".to_owned(),
+            })?;
         let port = first.local_addr()?.port();
         let mut listeners = vec![first];
         for ip in &addresses[1..] {
             match std::net::TcpListener::bind(SocketAddr::new(*ip, port)) {
                 Ok(l) => listeners.push(l),
+                Err(e) if fixed.is_some() => bail!("cannot bind {ip}:{port}: {e}"),
                 Err(_) => continue 'attempt,
             }
         }
@@ -125,6 +140,11 @@ async fn blackholes(port: u16) -> Result<(Vec<std::net::TcpListener>, Vec<tokio:
 
 impl Lab {
     pub async fn start(config: &LabConfig) -> Result<Lab> {
+        Lab::start_with(config, Listen::default()).await
+    }
+
+    /// `start`, listening where `listen` says.
+    pub async fn start_with(config: &LabConfig, listen: Listen) -> Result<Lab> {
         crate::net::client::install_crypto_provider();
         let world = Arc::new(World::generate(config.domains, config.seed, config.mix));
         let authority = Arc::new(ca::Authority::new()?);
@@ -151,14 +171,15 @@ impl Lab {
         ));
         let acceptor = web::acceptor(state.clone());
 
-        let (https_port, listeners) = bind_all(&world::listening_addresses())?;
+        let (https_port, listeners) = bind_all(&world::listening_addresses(), listen.https_port)?;
         let mut tasks: Vec<JoinHandle<()>> = listeners
             .into_iter()
             .map(|l| tokio::spawn(web::serve(l, acceptor.clone(), state.clone())))
             .collect();
         let blackholes = blackholes(https_port).await?;
 
-        let udp = UdpSocket::bind("127.0.0.1:0")
+        let dns_addr = listen.dns.unwrap_or(SocketAddr::from(([127, 0, 0, 1], 0)));
+        let udp = UdpSocket::bind(dns_addr)
             .await
             .context("cannot bind the lab DNS server")?;
         let dns = udp.local_addr()?;

@@ -1,0 +1,36 @@
+"""Benchmark contender: pysecuritytxt 1.4.0 (CIRCL/Lookyloo) from PyPI.
+
+Reads domains on stdin and runs `PySecurityTXT().get(domain, parse=True)` for each,
+sequentially or with a thread pool (`--threads`), printing `domain<TAB>found|none<TAB>contacts`.
+The CA comes from REQUESTS_CA_BUNDLE; names resolve through the system.
+"""
+import argparse
+import json
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from pysecuritytxt import PySecurityTXT
+
+client = PySecurityTXT()
+
+
+def check(domain):
+    try:
+        parsed = client.get(domain, parse=True)
+        if isinstance(parsed, str):
+            parsed = json.loads(parsed)
+        contacts = parsed.get("contact", [])
+        if isinstance(contacts, str):
+            contacts = [contacts]
+        return domain, "found", contacts
+    except Exception as e:
+        return domain, "none" if type(e).__name__ == "SecurityTXTNotAvailable" else f"error:{type(e).__name__}", []
+
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--threads", type=int, default=1)
+args = ap.parse_args()
+domains = [l.strip() for l in sys.stdin if l.strip() and not l.startswith("#")]
+with ThreadPoolExecutor(max_workers=args.threads) as pool:
+    for domain, status, contacts in pool.map(check, domains):
+        print(f"{domain}\t{status}\t{','.join(contacts)}")
