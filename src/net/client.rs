@@ -106,6 +106,15 @@ impl Http {
         let client = reqwest::Client::builder()
             .tls_certs_only(roots)
             .tls_info(true)
+            // One request per connection: HTTP/1.1 is all a server must speak, and HTTP/2's
+            // connection preface, settings and stream machinery buy nothing for a single GET.
+            .http1_only()
+            // Nor do TCP keep-alive probes on a connection that lives one request; the fetch's
+            // own time limits bound a silent server.
+            .tcp_keepalive(None)
+            .tcp_keepalive_interval(None)
+            .tcp_keepalive_retries(None)
+            .tcp_user_timeout(None)
             .https_only(true)
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(PinnedResolver(pins.clone()))
