@@ -330,6 +330,13 @@ fn parse_now(value: &str) -> Result<Timestamp, String> {
     Timestamp::parse_rfc3339(value).map_err(|e| e.to_string())
 }
 
+// A crawl allocates and frees many small buffers per domain on every worker thread. Measured A/B
+// on the lab (5,000 valid domains): mimalloc costs ~7 % less CPU per domain than glibc's
+// allocator, which also grew and trimmed a thread arena about once per domain, for ~20 MB more
+// resident memory (flat in the length of the list).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
