@@ -187,7 +187,7 @@ pub async fn crawl_list(
     // finished domain wakes it, and a wake within the worker pool costs no thread hand-off
     // (measured: the `block_on` thread paid a futex wake and a context switch per domain). The
     // task reads the store through its own connection, since a connection cannot be shared.
-    let lookup = Store::open(store.path())?;
+    let lookup = store.reopen()?;
     let schedule = tokio::spawn(schedule(
         crawler,
         rx,

@@ -97,6 +97,15 @@ impl Store {
         })
     }
 
+    /// Another connection to the same database, for a task that cannot share this one
+    /// (a connection is not `Sync`). The schema is already in place.
+    pub fn reopen(&self) -> Result<Store> {
+        Ok(Store {
+            conn: open_connection(&self.path)?,
+            path: self.path.clone(),
+        })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
