@@ -8,6 +8,7 @@
 //! Duplicates are recognised by the crawl against the store (see `crate::crawl`), which knows
 //! every domain already recorded without holding the list in memory.
 
+use crate::format::uri::{LabelProblem, check_labels};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, BufRead, Cursor, Read};
@@ -123,24 +124,15 @@ fn check_host_name(host: &str) -> Result<(), String> {
     if host.len() > 253 {
         return Err("the name is longer than 253 characters".into());
     }
-    let labels: Vec<&str> = host.split('.').collect();
-    if labels.len() < 2 {
-        return Err("not a domain name (it has no dot)".into());
-    }
-    for label in &labels {
-        if label.is_empty() || label.len() > 63 {
-            return Err("a label of the name is empty or longer than 63 characters".into());
-        }
-        if label.starts_with('-') || label.ends_with('-') {
-            return Err(format!("the label `{label}` starts or ends with `-`"));
-        }
-        if let Some(c) = label
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
-        {
-            return Err(format!("`{c}` cannot appear in a domain name"));
-        }
-    }
+    let labels = check_labels(host, |c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        .map_err(|problem| match problem {
+            LabelProblem::NoDot => "not a domain name (it has no dot)".to_owned(),
+            LabelProblem::Length => {
+                "a label of the name is empty or longer than 63 characters".to_owned()
+            }
+            LabelProblem::Hyphen(label) => format!("the label `{label}` starts or ends with `-`"),
+            LabelProblem::Char(c) => format!("`{c}` cannot appear in a domain name"),
+        })?;
     if labels
         .last()
         .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
@@ -379,6 +371,29 @@ mod tests {
         ] {
             assert!(normalise_host(value).is_err(), "{value}");
         }
+    }
+
+    #[test]
+    fn a_bad_name_is_told_what_is_wrong_with_it() {
+        for (value, why) in [
+            ("localhost", "not a domain name (it has no dot)"),
+            (
+                "a..example",
+                "a label of the name is empty or longer than 63 characters",
+            ),
+            ("-bad.example", "the label `-bad` starts or ends with `-`"),
+            ("a!b.example", "`!` cannot appear in a domain name"),
+            (
+                "example.123",
+                "the last label of a domain name cannot be numeric",
+            ),
+        ] {
+            assert_eq!(normalise_host(value), Err(why.to_owned()), "{value}");
+        }
+        assert_eq!(
+            normalise_host("_sip.example.com").as_deref(),
+            Ok("_sip.example.com")
+        );
     }
 
     #[test]

@@ -326,24 +326,53 @@ fn check_domain(domain: &str) -> Result<(), String> {
         return Err("is empty".into());
     }
     let domain = domain.strip_suffix('.').unwrap_or(domain);
-    let labels: Vec<&str> = domain.split('.').collect();
+    check_labels(domain, |c| c.is_alphanumeric() || c == '-')
+        .map(|_| ())
+        .map_err(|problem| match problem {
+            LabelProblem::NoDot => "has no dot, so it is not a public domain name".to_owned(),
+            LabelProblem::Length => "has an empty or over-long label".to_owned(),
+            LabelProblem::Hyphen(label) => {
+                format!("has the label `{label}`, which starts or ends with `-`")
+            }
+            LabelProblem::Char(c) => format!("contains `{c}`"),
+        })
+}
+
+/// The first thing wrong with the labels of a dotted host name.
+pub enum LabelProblem<'a> {
+    /// Fewer than two labels.
+    NoDot,
+    /// A label is empty or longer than 63 octets.
+    Length,
+    /// A label starts or ends with `-`.
+    Hyphen(&'a str),
+    /// A character that `allowed` refuses.
+    Char(char),
+}
+
+/// Checks the labels of a host name (RFC 1035 §2.3.4 and RFC 5890 shapes), in one order for every
+/// caller: at least two labels; each 1 to 63 octets, not starting or ending with `-`, made of
+/// characters `allowed` accepts. Returns the labels.
+pub fn check_labels(
+    name: &str,
+    allowed: impl Fn(char) -> bool,
+) -> Result<Vec<&str>, LabelProblem<'_>> {
+    let labels: Vec<&str> = name.split('.').collect();
     if labels.len() < 2 {
-        return Err("has no dot, so it is not a public domain name".into());
+        return Err(LabelProblem::NoDot);
     }
     for label in &labels {
         if label.is_empty() || label.len() > 63 {
-            return Err("has an empty or over-long label".into());
+            return Err(LabelProblem::Length);
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(format!(
-                "has the label `{label}`, which starts or ends with `-`"
-            ));
+            return Err(LabelProblem::Hyphen(label));
         }
-        if let Some(c) = label.chars().find(|&c| !(c.is_alphanumeric() || c == '-')) {
-            return Err(format!("contains `{c}`"));
+        if let Some(c) = label.chars().find(|&c| !allowed(c)) {
+            return Err(LabelProblem::Char(c));
         }
     }
-    Ok(())
+    Ok(labels)
 }
 
 /// Checks a `tel:` URI (RFC 3966): a global number, or a local one with `phone-context`.
@@ -540,6 +569,25 @@ mod tests {
         assert!(ok("mailto:security").is_err());
         assert!(ok("mailto:a@localhost").is_err());
         assert!(ok("mailto:a..b@example.com").is_err());
+        for (uri, why) in [
+            (
+                "mailto:a@localhost",
+                "has no dot, so it is not a public domain name",
+            ),
+            ("mailto:a@x..example", "has an empty or over-long label"),
+            (
+                "mailto:a@-x.example",
+                "has the label `-x`, which starts or ends with `-`",
+            ),
+            ("mailto:a@x_y.example", "contains `_`"),
+        ] {
+            let address = &uri["mailto:".len()..];
+            assert_eq!(
+                ok(uri),
+                Err(format!("the domain of `{address}` {why}")),
+                "{uri}"
+            );
+        }
         let tel = |s| check_tel(&parse(s).unwrap());
         assert!(tel("tel:+31-70-123-4567").is_ok());
         assert!(tel("tel:070-1234567").is_err());
