@@ -4,12 +4,10 @@ Reads domains on stdin and runs `PySecurityTXT().get(domain, parse=True)` for ea
 sequentially or with a thread pool (`--threads`), printing `domain<TAB>found|none<TAB>contacts`.
 The CA comes from REQUESTS_CA_BUNDLE; names resolve through the system.
 """
-import argparse
 import json
-import sys
-from concurrent.futures import ThreadPoolExecutor
 
 from pysecuritytxt import PySecurityTXT
+from threaded import run
 
 client = PySecurityTXT()
 
@@ -27,10 +25,4 @@ def check(domain):
         return domain, "none" if type(e).__name__ == "SecurityTXTNotAvailable" else f"error:{type(e).__name__}", []
 
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--threads", type=int, default=1)
-args = ap.parse_args()
-domains = [l.strip() for l in sys.stdin if l.strip() and not l.startswith("#")]
-with ThreadPoolExecutor(max_workers=args.threads) as pool:
-    for domain, status, contacts in pool.map(check, domains):
-        print(f"{domain}\t{status}\t{','.join(contacts)}")
+run(check)

@@ -4,11 +4,9 @@ Reads domains on stdin and runs `sectxt.SecurityTXT(domain)` for each, sequentia
 thread pool (`--threads`), printing `domain<TAB>found|valid<TAB>contact,contact`. The CA comes
 from REQUESTS_CA_BUNDLE; names resolve through the system.
 """
-import argparse
-import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import sectxt
+from threaded import run
 
 
 def check(domain):
@@ -21,10 +19,4 @@ def check(domain):
         return domain, f"error:{type(e).__name__}", []
 
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--threads", type=int, default=1)
-args = ap.parse_args()
-domains = [l.strip() for l in sys.stdin if l.strip() and not l.startswith("#")]
-with ThreadPoolExecutor(max_workers=args.threads) as pool:
-    for domain, status, contacts in pool.map(check, domains):
-        print(f"{domain}\t{status}\t{','.join(contacts)}")
+run(check)
