@@ -574,13 +574,11 @@ async fn csv_columns_become_tags_of_the_records() {
     assert_eq!(record.tags["layer"], "ministry");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lab_serve_writes_its_files_and_serves_until_interrupted() {
-    let _lab = LAB_LOCK.lock().await;
-    let dir = temp_dir("serve");
+/// Starts `disclose lab serve` with `args` and returns it with what it printed before serving.
+async fn lab_serve(args: &[&str]) -> (std::process::Child, String) {
     let mut child = disclose_bin()
-        .args(["lab", "serve", "--domains", "50", "--seed", "3", "--out"])
-        .arg(&dir)
+        .args(["lab", "serve"])
+        .args(args)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -595,7 +593,22 @@ async fn lab_serve_writes_its_files_and_serves_until_interrupted() {
     })
     .await
     .unwrap();
-    let text = lines.join("\n");
+    (child, lines.join("\n"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lab_serve_writes_its_files_and_serves_until_interrupted() {
+    let _lab = LAB_LOCK.lock().await;
+    let dir = temp_dir("serve");
+    let (mut child, text) = lab_serve(&[
+        "--domains",
+        "50",
+        "--seed",
+        "3",
+        "--out",
+        dir.to_str().unwrap(),
+    ])
+    .await;
     assert!(text.contains("DNS server   127.0.0.1:"), "{text}");
     assert!(text.contains("disclose crawl"), "{text}");
     assert_eq!(
@@ -615,6 +628,49 @@ async fn lab_serve_writes_its_files_and_serves_until_interrupted() {
     assert_eq!(first["scenario"], "valid");
     assert_eq!(first["expected_outcome"], "found");
     assert!(child.try_wait().unwrap().is_none(), "the lab keeps serving");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lab_serve_listens_on_the_ports_it_is_given() {
+    let _lab = LAB_LOCK.lock().await;
+    let dir = temp_dir("serve-fixed");
+    // Ports free right now; the lab's HTTPS addresses are other loopback addresses, where a port
+    // free on 127.0.0.1 is as good as certainly free too.
+    let free = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (dns_port, https_port) = (free(), free());
+    let dns = format!("127.0.0.1:{dns_port}");
+    let (mut child, text) = lab_serve(&[
+        "--domains",
+        "10",
+        "--out",
+        dir.to_str().unwrap(),
+        "--dns-listen",
+        &dns,
+        "--https-port",
+        &https_port.to_string(),
+    ])
+    .await;
+    assert!(text.contains(&format!("DNS server   {dns} ")), "{text}");
+    assert!(
+        text.contains(&format!("HTTPS port   {https_port} ")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("--dns-server {dns} "))
+            && text.contains(&format!("--https-port {https_port} ")),
+        "{text}"
+    );
+    // Something answers on both.
+    assert!(std::net::TcpStream::connect(&dns).is_ok());
+    assert!(std::net::TcpStream::connect(("127.1.0.1", https_port)).is_ok());
     child.kill().unwrap();
     child.wait().unwrap();
 }
