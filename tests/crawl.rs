@@ -543,6 +543,60 @@ async fn only_transient_failures_are_retried_and_retry_after_is_honoured() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_asks_for_gzip_decodes_it_and_cuts_a_gzip_bomb_at_the_cap() {
+    use disclose::net::client::{BodyError, Http};
+    let _lab = LAB_LOCK.lock().await;
+    let lab = start_lab(60, 9, Mix::Realistic).await;
+    let http = Http::new(&lab.crawler_settings().http).unwrap();
+    let get = |s: Scenario| {
+        let domain = lab
+            .world
+            .domains()
+            .iter()
+            .find(|d| d.scenario == s)
+            .unwrap();
+        let url = url::Url::parse(&format!("https://{}/.well-known/security.txt", domain.name));
+        let (http, ip) = (&http, domain.address);
+        async move { http.get(&url.unwrap(), ip, "text/plain").await.unwrap() }
+    };
+
+    let encoded = get(Scenario::GzipEncoded).await;
+    assert_eq!(encoded.status, 200);
+    assert_eq!(
+        encoded.header(hyper::header::CONTENT_ENCODING),
+        Some("gzip")
+    );
+    let text = String::from_utf8(encoded.body(32 * 1024).await.unwrap()).unwrap();
+    let name = name_of(&lab, Scenario::GzipEncoded);
+    assert!(
+        text.contains(&format!("Contact: mailto:security@{name}\n")),
+        "{text}"
+    );
+
+    // 16 MiB of '#' in about 16 kB of gzip: decoding stops at the cap.
+    let bomb = get(Scenario::GzipBomb).await;
+    assert!(matches!(
+        bomb.body(32 * 1024).await,
+        Err(BodyError::TooLarge)
+    ));
+
+    // The same cap on an unencoded body, and a body within it read whole.
+    let oversize = get(Scenario::OversizeChunked).await;
+    assert!(matches!(
+        oversize.body(32 * 1024).await,
+        Err(BodyError::TooLarge)
+    ));
+    let valid = get(Scenario::Valid).await;
+    assert_eq!(valid.header(hyper::header::CONTENT_ENCODING), None);
+    let text = String::from_utf8(valid.body(32 * 1024).await.unwrap()).unwrap();
+    let name = name_of(&lab, Scenario::Valid);
+    assert!(
+        text.contains(&format!("Contact: mailto:security@{name}\n")),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn csv_columns_become_tags_of_the_records() {
     let _lab = LAB_LOCK.lock().await;
     let lab = start_lab(20, 9, Mix::AllValid).await;

@@ -41,6 +41,7 @@ scenarios! {
     WrongContentType => "wrong-content-type", 5, "found";
     MissingContentType => "missing-content-type", 5, "found";
     WrongCharset => "wrong-charset", 5, "found";
+    GzipEncoded => "gzip-encoded", 5, "found";
     RateLimited => "rate-limited", 5, "found";
     RedirectSameHost => "redirect-same-host", 10, "found";
     RedirectOtherHost => "redirect-other-host", 15, "found";

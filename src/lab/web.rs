@@ -16,7 +16,10 @@ use bytes::Bytes;
 use futures_util::stream;
 use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
 use hyper::body::{Body, Frame, Incoming, SizeHint};
-use hyper::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HOST, LOCATION, RETRY_AFTER};
+use hyper::header::{
+    ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HOST, LOCATION, RETRY_AFTER,
+    VARY,
+};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::server::{ClientHello, ResolvesServerCert};
@@ -304,7 +307,14 @@ fn respond(state: &WebState, request: &Request<Incoming>, slot: Option<Slot>) ->
         })
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let reply = reply(state, &host, request.uri().path());
+    let accepts_gzip = request
+        .headers()
+        .get_all(ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| coding.split(';').next().unwrap_or("").trim() == "gzip");
+    let reply = reply(state, &host, request.uri().path(), accepts_gzip);
     let mut response =
         Response::builder().status(StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK));
     for (name, value) in reply.headers {
@@ -408,7 +418,8 @@ fn standard_file(state: &WebState, domain: &str, path: &str) -> String {
     )
 }
 
-fn reply(state: &WebState, host: &str, path: &str) -> Reply {
+/// The reply to `GET path` on `host`; `accepts_gzip` when the request said `Accept-Encoding: gzip`.
+fn reply(state: &WebState, host: &str, path: &str, accepts_gzip: bool) -> Reply {
     if host == HUB {
         return match path {
             WELL_KNOWN => Reply::text(
@@ -608,6 +619,22 @@ fn reply(state: &WebState, host: &str, path: &str) -> Reply {
                 body: StreamBody::new(stream::iter(chunks)).boxed(),
             }
         }
+        // Like a server that compresses text for the clients that ask, and only for them.
+        (Scenario::GzipEncoded, WELL_KNOWN) if accepts_gzip => {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            let _ = encoder.write_all(standard_file(state, d, WELL_KNOWN).as_bytes());
+            Reply {
+                status: 200,
+                headers: vec![
+                    (CONTENT_TYPE, PLAIN.to_owned()),
+                    (CONTENT_ENCODING, "gzip".to_owned()),
+                    (VARY, "Accept-Encoding".to_owned()),
+                ],
+                body: full(encoder.finish().unwrap_or_default()),
+            }
+        }
+        (Scenario::GzipEncoded, WELL_KNOWN) => valid(),
         (Scenario::GzipBomb, WELL_KNOWN) => Reply {
             status: 200,
             headers: vec![

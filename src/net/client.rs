@@ -1,15 +1,34 @@
-//! The HTTP client: reqwest over rustls (ring), trusting the Mozilla roots or a CA file, never
-//! following redirects itself (`fetch` follows them hop by hop) and never resolving names itself.
-//! The crawler resolves, checks and rate-limits an address first, then *pins* the host to it;
-//! the client's resolver answers only with pinned addresses, so every connection goes exactly
-//! where the guard and the limiter said it may.
+//! The HTTP client: one GET per connection, HTTP/1.1 over rustls (ring), to the address the
+//! caller chose. The crawler resolves, guards and rate-limits an address first, then connects to
+//! exactly that address, so no connection goes anywhere the guard and the limiter did not see.
+//! Redirects are not followed here (`fetch` follows them hop by hop), responses are read up to
+//! a byte cap (after gzip decoding, so a compressed bomb is cut off like any other large body),
+//! and every failure is classified into an outcome: refused, timed out, which TLS error.
+//!
+//! Built on hyper's connection API rather than a pooling client: a crawl talks to each server
+//! once, so a pool, its resolver indirection and its middleware layers only cost CPU.
 
+use crate::record::{Outcome, TlsReason};
 use anyhow::{Context, Result, bail};
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use std::collections::HashMap;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Incoming;
+use hyper::client::conn::http1::{self, Connection};
+use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use std::error::Error as StdError;
+use std::future::Future;
+use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+use url::Url;
 
 /// Which certificate authorities the client trusts.
 #[derive(Debug, Clone)]
@@ -25,59 +44,17 @@ pub enum Roots {
 pub struct HttpConfig {
     pub roots: Roots,
     pub user_agent: String,
+    /// TCP and TLS set-up together may take this long.
     pub connect_timeout: Duration,
-    /// Connect to this port instead of 443 (labs and tests).
+    /// Connect to this port instead of the URL's (labs and tests).
     pub https_port: Option<u16>,
 }
 
-/// Host → address pins shared with the client's resolver.
-#[derive(Default)]
-struct Pins {
-    map: Mutex<HashMap<String, (IpAddr, usize)>>,
-    port: u16,
-}
-
-impl Resolve for PinnedResolver {
-    fn resolve(&self, name: Name) -> Resolving {
-        let pinned = {
-            let map = self.0.map.lock().unwrap_or_else(|e| e.into_inner());
-            map.get(name.as_str()).map(|(ip, _)| *ip)
-        };
-        let port = self.0.port;
-        Box::pin(async move {
-            match pinned {
-                Some(ip) => Ok(Box::new(std::iter::once(SocketAddr::new(ip, port))) as Addrs),
-                None => Err(format!("no address was pinned for {}", name.as_str()).into()),
-            }
-        })
-    }
-}
-
-struct PinnedResolver(Arc<Pins>);
-
 pub struct Http {
-    client: reqwest::Client,
-    pins: Arc<Pins>,
-}
-
-/// A host pinned to an address for the duration of a request.
-pub struct Pin<'a> {
-    pins: &'a Pins,
-    host: String,
-    /// The address the request will go to.
-    pub ip: IpAddr,
-}
-
-impl Drop for Pin<'_> {
-    fn drop(&mut self) {
-        let mut map = self.pins.map.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(entry) = map.get_mut(&self.host) {
-            entry.1 -= 1;
-            if entry.1 == 0 {
-                map.remove(&self.host);
-            }
-        }
-    }
+    tls: TlsConnector,
+    user_agent: HeaderValue,
+    connect_timeout: Duration,
+    https_port: Option<u16>,
 }
 
 /// Makes ring the process's rustls provider; harmless when it already is.
@@ -85,62 +62,417 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+fn root_store(roots: &Roots) -> Result<rustls::RootCertStore> {
+    let mut store = rustls::RootCertStore::empty();
+    match roots {
+        Roots::Mozilla => {
+            store.add_parsable_certificates(
+                webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned(),
+            );
+        }
+        Roots::Pem(pem) => {
+            let certs = CertificateDer::pem_slice_iter(pem)
+                .collect::<Result<Vec<_>, _>>()
+                .context("the CA file is not valid PEM")?;
+            store.add_parsable_certificates(certs);
+        }
+    }
+    if store.is_empty() {
+        bail!("no trusted certificate authority (the CA file holds no usable certificate)");
+    }
+    Ok(store)
+}
+
 impl Http {
     pub fn new(config: &HttpConfig) -> Result<Http> {
-        install_crypto_provider();
-        let roots: Vec<reqwest::Certificate> = match &config.roots {
-            Roots::Mozilla => webpki_root_certs::TLS_SERVER_ROOT_CERTS
-                .iter()
-                .filter_map(|der| reqwest::Certificate::from_der(der).ok())
-                .collect(),
-            Roots::Pem(pem) => reqwest::Certificate::from_pem_bundle(pem)
-                .context("the CA file holds no usable PEM certificate")?,
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .context("cannot set up TLS")?
+            .with_root_certificates(root_store(&config.roots)?)
+            .with_no_client_auth();
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        // Each server is asked once; a session ticket it sends would never be used, and storing
+        // thousands of them costs memory and locking.
+        tls.resumption = rustls::client::Resumption::disabled();
+        let user_agent = HeaderValue::from_str(&config.user_agent)
+            .context("the user agent is not a valid HTTP header value")?;
+        Ok(Http {
+            tls: TlsConnector::from(Arc::new(tls)),
+            user_agent,
+            connect_timeout: config.connect_timeout,
+            https_port: config.https_port,
+        })
+    }
+
+    /// Sends `GET url` to `ip` and returns the response head; the body is read with
+    /// [`Exchange::body`]. The host name of `url` is used for SNI, certificate verification and
+    /// the `Host` header.
+    pub async fn get(
+        &self,
+        url: &Url,
+        ip: IpAddr,
+        accept: &'static str,
+    ) -> Result<Exchange, Outcome> {
+        let port = self
+            .https_port
+            .or_else(|| url.port_or_known_default())
+            .unwrap_or(443);
+        let address = SocketAddr::new(ip, port);
+        let server_name = match url.host() {
+            Some(url::Host::Domain(d)) => ServerName::try_from(d.to_owned()),
+            Some(url::Host::Ipv4(v4)) => Ok(ServerName::from(IpAddr::V4(v4))),
+            Some(url::Host::Ipv6(v6)) => Ok(ServerName::from(IpAddr::V6(v6))),
+            None => return Err(failed(format!("{url} has no host"))),
+        }
+        .map_err(|e| {
+            failed(format!(
+                "{url}: the host is not a valid TLS server name: {e}"
+            ))
+        })?;
+        let host = match url.port() {
+            Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
+            None => url.host_str().unwrap_or_default().to_owned(),
         };
-        if roots.is_empty() {
-            bail!("no trusted certificate authority");
-        }
-        let pins = Arc::new(Pins {
-            map: Mutex::default(),
-            port: config.https_port.unwrap_or(0),
-        });
-        let client = reqwest::Client::builder()
-            .tls_certs_only(roots)
-            .tls_info(true)
-            // One request per connection: HTTP/1.1 is all a server must speak, and HTTP/2's
-            // connection preface, settings and stream machinery buy nothing for a single GET.
-            .http1_only()
-            // Nor do TCP keep-alive probes on a connection that lives one request; the fetch's
-            // own time limits bound a silent server.
-            .tcp_keepalive(None)
-            .tcp_keepalive_interval(None)
-            .tcp_keepalive_retries(None)
-            .tcp_user_timeout(None)
-            .https_only(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(PinnedResolver(pins.clone()))
-            .no_proxy()
-            .pool_max_idle_per_host(0)
-            .connect_timeout(config.connect_timeout)
-            .user_agent(config.user_agent.clone())
-            .build()
-            .context("cannot build the HTTP client")?;
-        Ok(Http { client, pins })
+        let request =
+            hyper::Request::get(&url[url::Position::BeforePath..url::Position::AfterQuery])
+                .header(header::HOST, host)
+                .header(header::USER_AGENT, self.user_agent.clone())
+                .header(header::ACCEPT, accept)
+                .header(header::ACCEPT_ENCODING, "gzip")
+                .body(Empty::<Bytes>::new())
+                .map_err(|e| failed(format!("cannot make a request for {url}: {e}")))?;
+
+        let stream = tokio::time::timeout(self.connect_timeout, self.connect(address, server_name))
+            .await
+            .map_err(|_| Outcome::ConnectTimeout)??;
+        let certificate = stream
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|chain| chain.first())
+            .map(|c| c.clone().into_owned());
+        let (mut sender, connection) = http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| classify("the request failed", &e))?;
+        let mut connection = Box::pin(connection);
+        let mut connection_done = false;
+        let response = drive(
+            &mut connection,
+            &mut connection_done,
+            sender.send_request(request),
+        )
+        .await
+        .map_err(|e| classify("the request failed", &e))?;
+        let (head, body) = response.into_parts();
+        Ok(Exchange {
+            status: head.status.as_u16(),
+            headers: head.headers,
+            certificate,
+            body,
+            connection,
+            connection_done,
+        })
     }
 
-    pub fn client(&self) -> &reqwest::Client {
-        &self.client
+    async fn connect(
+        &self,
+        address: SocketAddr,
+        server_name: ServerName<'static>,
+    ) -> Result<TlsStream<TcpStream>, Outcome> {
+        let tcp = TcpStream::connect(address)
+            .await
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::ConnectionRefused => Outcome::ConnectRefused,
+                std::io::ErrorKind::TimedOut => Outcome::ConnectTimeout,
+                _ => failed(format!("cannot connect to {address}: {e}")),
+            })?;
+        // One small request goes out whole; waiting to coalesce it only adds latency.
+        let _ = tcp.set_nodelay(true);
+        self.tls
+            .connect(server_name, tcp)
+            .await
+            .map_err(|e| classify("the TLS handshake failed", &e))
+    }
+}
+
+type Wire = Connection<TokioIo<TlsStream<TcpStream>>, Empty<Bytes>>;
+
+/// A response whose head has arrived; the connection lives as long as this does.
+pub struct Exchange {
+    pub status: u16,
+    pub headers: HeaderMap,
+    /// The server's end-entity certificate (DER).
+    pub certificate: Option<CertificateDer<'static>>,
+    body: Incoming,
+    connection: Pin<Box<Wire>>,
+    connection_done: bool,
+}
+
+/// Why a body was not read whole.
+#[derive(Debug)]
+pub enum BodyError {
+    /// It is longer than the cap (after decoding).
+    TooLarge,
+    /// The connection or the decoding failed.
+    Failed(Outcome),
+}
+
+impl Exchange {
+    /// A header's value, if it is present and visible ASCII.
+    pub fn header(&self, name: header::HeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// Pins `host` to `ip`, or to the address it is already pinned to by another request (the
-    /// guard approved that one too), and returns the pin in force.
-    pub fn pin(&self, host: &str, ip: IpAddr) -> Pin<'_> {
-        let mut map = self.pins.map.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = map.entry(host.to_owned()).or_insert((ip, 0));
-        entry.1 += 1;
-        Pin {
-            pins: &self.pins,
-            host: host.to_owned(),
-            ip: entry.0,
+    /// The body, gzip-decoded when the server encoded it so, if it is at most `limit` bytes.
+    /// Nothing beyond the limit is read or decoded.
+    pub async fn body(self, limit: u64) -> Result<Vec<u8>, BodyError> {
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let gzip = self
+            .header(header::CONTENT_ENCODING)
+            .is_some_and(|e| matches!(e.trim().to_ascii_lowercase().as_str(), "gzip" | "x-gzip"));
+        let mut sink = if gzip {
+            Sink::Gzip(Box::new(flate2::write::MultiGzDecoder::new(Capped::new(
+                limit,
+            ))))
+        } else {
+            Sink::Plain(Capped::new(limit))
+        };
+        let Exchange {
+            mut body,
+            mut connection,
+            mut connection_done,
+            ..
+        } = self;
+        loop {
+            let frame = drive(&mut connection, &mut connection_done, body.frame()).await;
+            match frame {
+                None => return sink.finish(),
+                Some(Err(e)) => {
+                    return Err(BodyError::Failed(classify("reading the body failed", &e)));
+                }
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        sink.write(&data)?;
+                    }
+                }
+            }
         }
+    }
+}
+
+/// Polls `future` to completion while keeping the connection that serves it going: hyper's
+/// connection is a future of its own, and polling it here instead of in a spawned task means
+/// that dropping the exchange (a time limit, a redirect not followed) closes the socket at once.
+async fn drive<F: Future>(
+    connection: &mut Pin<Box<Wire>>,
+    done: &mut bool,
+    future: F,
+) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(|cx| {
+        // When the connection ends (closed, failed), the exchange's own future learns of it
+        // from hyper and finishes with the error.
+        if !*done && connection.as_mut().poll(cx).is_ready() {
+            *done = true;
+        }
+        future.as_mut().poll(cx)
+    })
+    .await
+}
+
+/// A byte buffer that refuses to grow beyond a limit.
+struct Capped {
+    bytes: Vec<u8>,
+    limit: usize,
+    exceeded: bool,
+}
+
+impl Capped {
+    fn new(limit: usize) -> Capped {
+        Capped {
+            bytes: Vec::new(),
+            limit,
+            exceeded: false,
+        }
+    }
+}
+
+impl Write for Capped {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len().saturating_add(data.len()) > self.limit {
+            self.exceeded = true;
+            return Err(std::io::Error::other("the body is larger than the limit"));
+        }
+        self.bytes.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+enum Sink {
+    Plain(Capped),
+    Gzip(Box<flate2::write::MultiGzDecoder<Capped>>),
+}
+
+impl Sink {
+    fn write(&mut self, data: &[u8]) -> Result<(), BodyError> {
+        let result = match self {
+            Sink::Plain(capped) => capped.write_all(data),
+            Sink::Gzip(decoder) => decoder.write_all(data),
+        };
+        result.map_err(|e| self.error(e))
+    }
+
+    fn finish(self) -> Result<Vec<u8>, BodyError> {
+        match self {
+            Sink::Plain(capped) => Ok(capped.bytes),
+            Sink::Gzip(mut decoder) => match decoder.try_finish() {
+                Ok(()) => Ok(decoder.get_mut().bytes.split_off(0)),
+                Err(e) => Err(Sink::Gzip(decoder).error(e)),
+            },
+        }
+    }
+
+    fn error(&self, error: std::io::Error) -> BodyError {
+        let capped = match self {
+            Sink::Plain(capped) => capped,
+            Sink::Gzip(decoder) => decoder.get_ref(),
+        };
+        if capped.exceeded {
+            BodyError::TooLarge
+        } else {
+            BodyError::Failed(failed(format!("the gzip-encoded body is corrupt: {error}")))
+        }
+    }
+}
+
+fn failed(detail: String) -> Outcome {
+    Outcome::ConnectionError { detail }
+}
+
+/// Maps an error to its outcome class, looking through the chain of causes for the rustls
+/// error or the socket error underneath; anything else is a connection error explained by
+/// `context` and the chain's messages.
+fn classify(context: &str, error: &(dyn StdError + 'static)) -> Outcome {
+    walk(error).unwrap_or_else(|| failed(format!("{context}: {}", chain_text(error))))
+}
+
+fn walk(error: &(dyn StdError + 'static)) -> Option<Outcome> {
+    if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+        return Some(tls_outcome(tls));
+    }
+    if let Some(io) = error.downcast_ref::<std::io::Error>() {
+        // `io::Error::source` skips the error it wraps; look at it directly.
+        if let Some(outcome) = io.get_ref().and_then(|inner| walk(inner)) {
+            return Some(outcome);
+        }
+        match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => return Some(Outcome::ConnectRefused),
+            std::io::ErrorKind::TimedOut => return Some(Outcome::ConnectTimeout),
+            _ => {}
+        }
+    }
+    error.source().and_then(walk)
+}
+
+fn tls_outcome(error: &rustls::Error) -> Outcome {
+    use rustls::CertificateError as C;
+    let reason = match error {
+        rustls::Error::InvalidCertificate(c) => match c {
+            C::Expired | C::ExpiredContext { .. } => TlsReason::Expired,
+            C::NotValidYet | C::NotValidYetContext { .. } => TlsReason::NotYetValid,
+            C::UnknownIssuer => TlsReason::UnknownIssuer,
+            C::NotValidForName | C::NotValidForNameContext { .. } => TlsReason::NameMismatch,
+            _ => TlsReason::Handshake,
+        },
+        _ => TlsReason::Handshake,
+    };
+    Outcome::TlsError {
+        reason,
+        detail: error.to_string(),
+    }
+}
+
+/// The messages of an error and its causes, joined.
+fn chain_text(error: &(dyn StdError + 'static)) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !parts.last().is_some_and(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = e.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(data).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    fn decode(chunks: &[&[u8]], limit: usize) -> Result<Vec<u8>, BodyError> {
+        let mut sink = Sink::Gzip(Box::new(flate2::write::MultiGzDecoder::new(Capped::new(
+            limit,
+        ))));
+        for chunk in chunks {
+            sink.write(chunk)?;
+        }
+        sink.finish()
+    }
+
+    #[test]
+    fn gzip_bodies_are_decoded_across_chunks_and_members() {
+        let one = gzip(b"Contact: mailto:a@example.com\n");
+        let (head, tail) = one.split_at(7);
+        assert_eq!(
+            decode(&[head, tail], 100).unwrap(),
+            b"Contact: mailto:a@example.com\n"
+        );
+        let two = gzip(b"Expires: 2030-01-01T00:00:00Z\n");
+        assert_eq!(
+            decode(&[&one, &two], 100).unwrap(),
+            b"Contact: mailto:a@example.com\nExpires: 2030-01-01T00:00:00Z\n"
+        );
+    }
+
+    #[test]
+    fn the_cap_applies_to_decoded_bytes_and_corruption_is_a_connection_error() {
+        let big = gzip(&[b'#'; 10_000]);
+        assert!(big.len() < 100);
+        assert!(matches!(decode(&[&big], 9_999), Err(BodyError::TooLarge)));
+        assert_eq!(decode(&[&big], 10_000).unwrap().len(), 10_000);
+
+        let truncated = &big[..big.len() - 4];
+        let not_gzip = b"Contact: mailto:a@example.com\n";
+        for corrupt in [truncated, not_gzip.as_slice()] {
+            match decode(&[corrupt], 100_000) {
+                Err(BodyError::Failed(Outcome::ConnectionError { detail })) => {
+                    assert!(
+                        detail.starts_with("the gzip-encoded body is corrupt"),
+                        "{detail}"
+                    )
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn plain_bodies_stop_at_the_cap() {
+        let mut sink = Sink::Plain(Capped::new(10));
+        sink.write(b"12345").unwrap();
+        sink.write(b"67890").unwrap();
+        assert!(matches!(sink.write(b"1"), Err(BodyError::TooLarge)));
     }
 }

@@ -1,24 +1,24 @@
 //! One fetch attempt: a URL followed hop by hop until it yields a file or an outcome.
 //!
-//! Every hop is resolved, guarded, pinned and rate-limited on its own, then recorded (URL,
-//! address, status, certificate). Redirects are followed by hand up to the limit; a downgrade to
-//! http, a loop or a bad `Location` ends the attempt. The body is read in chunks and abandoned at
+//! Every hop is resolved, guarded and rate-limited on its own, sent to the address so approved,
+//! then recorded (URL, address, status, certificate). Redirects are followed by hand up to the
+//! limit; a downgrade to http, a loop or a bad `Location` ends the attempt. The body is read in chunks and abandoned at
 //! the byte cap, compressed or not. Status 200 with an HTML page is a soft 404, not a file.
 //!
 //! Time limits apply to network time only: waiting for a politeness slot is not the server's
 //! fault, so the clock of a hop starts once its slots are held.
 
 use super::cert;
+use super::client::BodyError;
 use super::client::Http;
 use super::dns::Dns;
 use super::guard::AddressPolicy;
 use super::limits::Politeness;
 use crate::format::Timestamp;
 use crate::format::parse::looks_like_html;
-use crate::record::{Hop, Outcome, RedirectReason, TlsReason};
+use crate::record::{Hop, Outcome, RedirectReason};
 use crate::target::registrable_domain;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
-use std::error::Error as StdError;
+use hyper::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use std::time::{Duration, Instant};
 use url::Url;
 
@@ -178,9 +178,8 @@ impl Fetcher {
             fetched.hops.push(hop);
             return Step::Done(Outcome::BlockedAddress { addresses }, None);
         };
-        let pin = self.http.pin(&host, ip);
-        hop.address = Some(pin.ip);
-        let _slots = self.politeness.acquire(pin.ip, hop_site.as_deref()).await;
+        hop.address = Some(ip);
+        let _slots = self.politeness.acquire(ip, hop_site.as_deref()).await;
 
         if left.is_zero() {
             fetched.hops.push(hop);
@@ -189,45 +188,31 @@ impl Fetcher {
         let started = Instant::now();
         let limit = *left;
         let result =
-            tokio::time::timeout(limit, self.request(url, max_bytes, &mut hop, fetched)).await;
+            tokio::time::timeout(limit, self.request(url, ip, max_bytes, &mut hop, fetched)).await;
         *left = left.saturating_sub(started.elapsed());
         fetched.hops.push(hop);
-        drop(pin);
         match result {
             Ok(step) => step,
             Err(_) => Step::Done(Outcome::Timeout, None),
         }
     }
 
-    async fn request(&self, url: &Url, limit: u64, hop: &mut Hop, fetched: &mut Fetched) -> Step {
-        let response = self
-            .http
-            .client()
-            .get(url.clone())
-            .header(ACCEPT, "text/plain, */*;q=0.5")
-            .send()
-            .await;
-        let mut response = match response {
+    async fn request(
+        &self,
+        url: &Url,
+        ip: std::net::IpAddr,
+        limit: u64,
+        hop: &mut Hop,
+        fetched: &mut Fetched,
+    ) -> Step {
+        let response = match self.http.get(url, ip, "text/plain, */*;q=0.5").await {
             Ok(r) => r,
-            Err(e) => return Step::Done(classify(&e), None),
+            Err(outcome) => return Step::Done(outcome, None),
         };
-        let status = response.status().as_u16();
+        let status = response.status;
         hop.status = Some(status);
-        if let Some(addr) = response.remote_addr() {
-            hop.address = Some(addr.ip());
-        }
-        hop.certificate = response
-            .extensions()
-            .get::<reqwest::tls::TlsInfo>()
-            .and_then(|info| info.peer_certificate())
-            .map(cert::describe);
-        let header = |name| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
+        hop.certificate = response.certificate.as_deref().map(cert::describe);
+        let header = |name| response.header(name).map(str::to_owned);
         let content_type = header(CONTENT_TYPE);
 
         if REDIRECTS.contains(&status) {
@@ -247,35 +232,23 @@ impl Fetcher {
             return Step::Done(Outcome::HttpStatus { status }, None);
         }
 
-        let declared = response.content_length();
-        if declared.is_some_and(|n| n > limit) {
-            return Step::Done(
-                Outcome::TooLarge {
-                    limit,
-                    content_length: declared,
-                },
-                None,
-            );
+        let declared = header(CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
+        let encoded = response
+            .header(CONTENT_ENCODING)
+            .is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity"));
+        let too_large = Outcome::TooLarge {
+            limit,
+            content_length: declared,
+        };
+        // A declared length is the encoded size; only an unencoded one says how large the file is.
+        if !encoded && declared.is_some_and(|n| n > limit) {
+            return Step::Done(too_large, None);
         }
-        let mut bytes: Vec<u8> = Vec::new();
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    if bytes.len() as u64 + chunk.len() as u64 > limit {
-                        return Step::Done(
-                            Outcome::TooLarge {
-                                limit,
-                                content_length: declared,
-                            },
-                            None,
-                        );
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(e) => return Step::Done(classify(&e), None),
-            }
-        }
+        let bytes = match response.body(limit).await {
+            Ok(bytes) => bytes,
+            Err(BodyError::TooLarge) => return Step::Done(too_large, None),
+            Err(BodyError::Failed(outcome)) => return Step::Done(outcome, None),
+        };
 
         let media = content_type.as_deref().map(|ct| {
             ct.split(';')
@@ -334,72 +307,4 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     Some(Duration::from_secs(
         at.unix().saturating_sub(now).max(0) as u64
     ))
-}
-
-/// Maps a client error to its outcome class, looking through the nested error chain for the
-/// rustls error or the socket error that caused it.
-pub fn classify(error: &reqwest::Error) -> Outcome {
-    if let Some(outcome) = walk(error) {
-        return outcome;
-    }
-    if error.is_timeout() {
-        return if error.is_connect() {
-            Outcome::ConnectTimeout
-        } else {
-            Outcome::Timeout
-        };
-    }
-    Outcome::ConnectionError {
-        detail: chain_text(error),
-    }
-}
-
-fn walk(error: &(dyn StdError + 'static)) -> Option<Outcome> {
-    if let Some(tls) = error.downcast_ref::<rustls::Error>() {
-        return Some(tls_outcome(tls));
-    }
-    if let Some(io) = error.downcast_ref::<std::io::Error>() {
-        // `io::Error::source` skips the error it wraps; look at it directly.
-        if let Some(outcome) = io.get_ref().and_then(|inner| walk(inner)) {
-            return Some(outcome);
-        }
-        match io.kind() {
-            std::io::ErrorKind::ConnectionRefused => return Some(Outcome::ConnectRefused),
-            std::io::ErrorKind::TimedOut => return Some(Outcome::ConnectTimeout),
-            _ => {}
-        }
-    }
-    error.source().and_then(walk)
-}
-
-fn tls_outcome(error: &rustls::Error) -> Outcome {
-    use rustls::CertificateError as C;
-    let reason = match error {
-        rustls::Error::InvalidCertificate(c) => match c {
-            C::Expired | C::ExpiredContext { .. } => TlsReason::Expired,
-            C::NotValidYet | C::NotValidYetContext { .. } => TlsReason::NotYetValid,
-            C::UnknownIssuer => TlsReason::UnknownIssuer,
-            C::NotValidForName | C::NotValidForNameContext { .. } => TlsReason::NameMismatch,
-            _ => TlsReason::Handshake,
-        },
-        _ => TlsReason::Handshake,
-    };
-    Outcome::TlsError {
-        reason,
-        detail: error.to_string(),
-    }
-}
-
-/// The messages of an error and its causes, joined.
-fn chain_text(error: &(dyn StdError + 'static)) -> String {
-    let mut parts = vec![error.to_string()];
-    let mut source = error.source();
-    while let Some(e) = source {
-        let text = e.to_string();
-        if !parts.last().is_some_and(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = e.source();
-    }
-    parts.join(": ")
 }
