@@ -162,6 +162,18 @@ impl Store {
             .map(|l| l as u64))
     }
 
+    /// Calls `each` with every domain recorded in `run`, streaming (a run may hold millions).
+    pub fn each_recorded_domain(&self, run: i64, mut each: impl FnMut(&str)) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT domain FROM records WHERE run = ?1")?;
+        let mut rows = stmt.query([run])?;
+        while let Some(row) = rows.next()? {
+            each(row.get_ref(0)?.as_str()?);
+        }
+        Ok(())
+    }
+
     pub fn count(&self, run: i64) -> Result<u64> {
         let n: i64 =
             self.conn
