@@ -8,8 +8,8 @@
 //! `cargo bench --bench baseline -- --dns 127.53.53.53:53 --ca lab/ca.pem < lab/domains.txt`
 //! prints `domain<TAB>status<TAB>contacts` per domain (status `error:KIND` when there is none).
 
-use hickory_resolver::proto::op::{Message, Query};
-use hickory_resolver::proto::rr::{Name, RData, RecordType};
+use hickory_proto::op::{Message, Query};
+use hickory_proto::rr::{Name, RData, RecordType};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use std::io::{BufRead, Write};
