@@ -22,7 +22,6 @@ use std::error::Error as StdError;
 use std::future::Future;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -152,10 +151,9 @@ impl Http {
             .peer_certificates()
             .and_then(|chain| chain.first())
             .map(|c| c.clone().into_owned());
-        let (mut sender, connection) = http1::handshake(TokioIo::new(stream))
+        let (mut sender, mut connection) = http1::handshake(TokioIo::new(stream))
             .await
             .map_err(|e| classify("the request failed", &e))?;
-        let mut connection = Box::pin(connection);
         let mut connection_done = false;
         let response = drive(
             &mut connection,
@@ -205,7 +203,7 @@ pub struct Exchange {
     /// The server's end-entity certificate (DER).
     pub certificate: Option<CertificateDer<'static>>,
     body: Incoming,
-    connection: Pin<Box<Wire>>,
+    connection: Wire,
     connection_done: bool,
 }
 
@@ -264,16 +262,16 @@ impl Exchange {
 /// Polls `future` to completion while keeping the connection that serves it going: hyper's
 /// connection is a future of its own, and polling it here instead of in a spawned task means
 /// that dropping the exchange (a time limit, a redirect not followed) closes the socket at once.
-async fn drive<F: Future>(
-    connection: &mut Pin<Box<Wire>>,
-    done: &mut bool,
-    future: F,
-) -> F::Output {
+///
+/// The connection is polled without its shutdown: when the server says `Connection: close`,
+/// hyper would otherwise send a TLS close_notify and shut the socket down (two system calls and
+/// an encryption per domain) where dropping the exchange simply closes it.
+async fn drive<F: Future>(connection: &mut Wire, done: &mut bool, future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
     std::future::poll_fn(|cx| {
         // When the connection ends (closed, failed), the exchange's own future learns of it
         // from hyper and finishes with the error.
-        if !*done && connection.as_mut().poll(cx).is_ready() {
+        if !*done && connection.poll_without_shutdown(cx).is_ready() {
             *done = true;
         }
         future.as_mut().poll(cx)
