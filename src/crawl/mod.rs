@@ -214,6 +214,38 @@ pub async fn crawl_list(
 
 type Input = std::io::Result<Result<Target, InputError>>;
 
+/// Records handed to the store's writer this many at a time, or every `FLUSH_EVERY`, whichever
+/// comes first: waking the writer thread for every Record cost a futex wake and two context
+/// switches per domain.
+const RECORDS_PER_SEND: usize = 64;
+const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Finished Records on their way to the store's writer.
+struct Outbox {
+    pending: Vec<crate::record::Record>,
+    writer: std::sync::mpsc::SyncSender<Vec<crate::record::Record>>,
+}
+
+impl Outbox {
+    fn push(&mut self, record: crate::record::Record) -> Result<()> {
+        self.pending.push(record);
+        if self.pending.len() >= RECORDS_PER_SEND {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(RECORDS_PER_SEND));
+        self.writer
+            .send(batch)
+            .map_err(|_| anyhow!("the store writer stopped"))
+    }
+}
+
 /// Takes domains from `rx` and crawls them, at most `concurrency` at a time, sending each
 /// Record to the writer.
 #[allow(clippy::too_many_arguments)]
@@ -224,7 +256,7 @@ async fn schedule(
     run: i64,
     concurrency: usize,
     claimed: Arc<Mutex<HashMap<String, u64>>>,
-    records: std::sync::mpsc::SyncSender<crate::record::Record>,
+    records: std::sync::mpsc::SyncSender<Vec<crate::record::Record>>,
     mut progress: Progress,
     mut stop: watch::Receiver<Stop>,
 ) -> Result<(Summary, Progress)> {
@@ -236,9 +268,16 @@ async fn schedule(
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut in_flight: JoinSet<Result<crate::record::Record, Crashed>> = JoinSet::new();
     let mut input_done = false;
+    let mut outbox = Outbox {
+        pending: Vec::with_capacity(RECORDS_PER_SEND),
+        writer: records,
+    };
+    let mut flush = tokio::time::interval(FLUSH_EVERY);
+    flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let finish_record = |done: Result<crate::record::Record, Crashed>,
                          summary: &mut Summary,
-                         progress: &mut Progress|
+                         progress: &mut Progress,
+                         outbox: &mut Outbox|
      -> Result<()> {
         let record = match done {
             Ok(record) => record,
@@ -264,9 +303,7 @@ async fn schedule(
             .entry(record.outcome.class().to_owned())
             .or_default() += 1;
         progress.done(record.file.is_some(), failed(&record.outcome));
-        records
-            .send(record)
-            .map_err(|_| anyhow!("the store writer stopped"))
+        outbox.push(record)
     };
 
     while !input_done {
@@ -277,8 +314,9 @@ async fn schedule(
                 break;
             }
             Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
-                finish_record(done.context("a crawl task failed")?, &mut summary, &mut progress)?;
+                finish_record(done.context("a crawl task failed")?, &mut summary, &mut progress, &mut outbox)?;
             }
+            _ = flush.tick() => outbox.flush()?,
             item = rx.recv() => {
                 let target = match item {
                     None => { input_done = true; continue; }
@@ -329,8 +367,9 @@ async fn schedule(
                         biased;
                         _ = stop_reaches(&mut stop, Stop::Finish) => break None,
                         Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
-                            finish_record(done.context("a crawl task failed")?, &mut summary, &mut progress)?;
+                            finish_record(done.context("a crawl task failed")?, &mut summary, &mut progress, &mut outbox)?;
                         }
+                        _ = flush.tick() => outbox.flush()?,
                         slot = slots.clone().acquire_owned() => break slot.ok(),
                     }
                 };
@@ -372,11 +411,13 @@ async fn schedule(
             }
             Some(done) = in_flight.join_next() => {
                 if let Ok(record) = done {
-                    finish_record(record, &mut summary, &mut progress)?;
+                    finish_record(record, &mut summary, &mut progress, &mut outbox)?;
                 }
             }
+            _ = flush.tick() => outbox.flush()?,
         }
     }
     while in_flight.join_next().await.is_some() {}
+    outbox.flush()?;
     Ok((summary, progress))
 }

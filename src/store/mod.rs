@@ -212,9 +212,10 @@ impl Store {
 }
 
 /// Writes Records in batches on its own thread. Dropping the sender side (via `finish`) commits
-/// what is left.
+/// what is left. Records arrive in groups (`Vec`), so that the thread is woken once per group
+/// rather than once per Record.
 pub struct Writer {
-    sender: Option<mpsc::SyncSender<Record>>,
+    sender: Option<mpsc::SyncSender<Vec<Record>>>,
     thread: Option<JoinHandle<Result<u64>>>,
 }
 
@@ -231,19 +232,19 @@ impl Writer {
         committed: impl Fn(&[String]) + Send + 'static,
     ) -> Result<Writer> {
         let mut conn = open_connection(path)?;
-        let (sender, receiver) = mpsc::sync_channel::<Record>(BATCH_SIZE * 4);
+        let (sender, receiver) = mpsc::sync_channel::<Vec<Record>>(16);
         let thread = std::thread::Builder::new()
             .name("disclose-store".into())
             .spawn(move || -> Result<u64> {
                 let mut written = 0;
                 let mut batch: Vec<Record> = Vec::with_capacity(BATCH_SIZE);
                 while let Ok(first) = receiver.recv() {
-                    batch.push(first);
+                    batch.extend(first);
                     let deadline = Instant::now() + BATCH_WAIT;
                     while batch.len() < BATCH_SIZE {
                         let left = deadline.saturating_duration_since(Instant::now());
                         match receiver.recv_timeout(left) {
-                            Ok(r) => batch.push(r),
+                            Ok(more) => batch.extend(more),
                             Err(_) => break,
                         }
                     }
@@ -261,7 +262,7 @@ impl Writer {
     }
 
     /// A handle to send Records with, from any thread.
-    pub fn sender(&self) -> mpsc::SyncSender<Record> {
+    pub fn sender(&self) -> mpsc::SyncSender<Vec<Record>> {
         self.sender.clone().expect("the writer is running")
     }
 
