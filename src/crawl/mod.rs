@@ -220,6 +220,31 @@ type Input = std::io::Result<Result<Target, InputError>>;
 const RECORDS_PER_SEND: usize = 64;
 const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// The list's targets as the scheduler takes them: up to `INPUTS_PER_TAKE` at a time from the
+/// input thread's channel. Taking them one by one woke the input thread (blocked on the full
+/// channel) once per domain; taking a group frees as many places at once, and one wake-up
+/// lets the thread refill them all.
+struct Inputs {
+    rx: mpsc::Receiver<Input>,
+    taken: std::vec::IntoIter<Input>,
+}
+
+const INPUTS_PER_TAKE: usize = 64;
+
+impl Inputs {
+    /// The next target, or `None` at the end of the list. Cancel-safe, as `select!` needs.
+    async fn next(&mut self) -> Option<Input> {
+        if self.taken.len() == 0 {
+            let mut group = Vec::with_capacity(INPUTS_PER_TAKE);
+            if self.rx.recv_many(&mut group, INPUTS_PER_TAKE).await == 0 {
+                return None;
+            }
+            self.taken = group.into_iter();
+        }
+        self.taken.next()
+    }
+}
+
 /// Finished Records on their way to the store's writer.
 struct Outbox {
     pending: Vec<crate::record::Record>,
@@ -251,7 +276,7 @@ impl Outbox {
 #[allow(clippy::too_many_arguments)]
 async fn schedule(
     crawler: Arc<DomainCrawler>,
-    mut rx: mpsc::Receiver<Input>,
+    rx: mpsc::Receiver<Input>,
     store: Store,
     run: i64,
     concurrency: usize,
@@ -268,6 +293,10 @@ async fn schedule(
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut in_flight: JoinSet<Result<crate::record::Record, Crashed>> = JoinSet::new();
     let mut input_done = false;
+    let mut inputs = Inputs {
+        rx,
+        taken: Default::default(),
+    };
     let mut outbox = Outbox {
         pending: Vec::with_capacity(RECORDS_PER_SEND),
         writer: records,
@@ -317,7 +346,7 @@ async fn schedule(
                 finish_record(done.context("a crawl task failed")?, &mut summary, &mut progress, &mut outbox)?;
             }
             _ = flush.tick() => outbox.flush()?,
-            item = rx.recv() => {
+            item = inputs.next() => {
                 let target = match item {
                     None => { input_done = true; continue; }
                     Some(Err(e)) => return Err(e).context("cannot read the list"),
@@ -393,7 +422,7 @@ async fn schedule(
             }
         }
     }
-    drop(rx);
+    drop(inputs);
 
     if !in_flight.is_empty() && *stop.borrow() == Stop::Finish {
         progress.note(&format!(
