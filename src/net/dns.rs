@@ -280,14 +280,14 @@ async fn udp_exchange(
         (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
     };
     let socket = UdpSocket::bind(local).await?;
-    // A connected socket receives datagrams from the server only.
-    socket.connect(server).await?;
-    socket.send(query).await?;
+    socket.send_to(query, server).await?;
     let mut buffer = vec![0u8; usize::from(UDP_PAYLOAD) + 512];
     loop {
-        let n = socket.recv(&mut buffer).await?;
-        // Anything else (garbled, late, forged) is ignored; the time limit ends the wait.
-        if let Ok(response) = Message::from_vec(&buffer[..n])
+        let (n, from) = socket.recv_from(&mut buffer).await?;
+        // Anything else (another sender, garbled, late, forged) is ignored; the time limit
+        // ends the wait. Checking the sender here spares a `connect` per query.
+        if (from.ip(), from.port()) == (server.ip(), server.port())
+            && let Ok(response) = Message::from_vec(&buffer[..n])
             && answers(&response, question)
         {
             return Ok(response);
