@@ -391,7 +391,7 @@ def workload(name, mix, domains, tools, args, work, report):
         add("disclose (defaults)", lambda _: run_disclose(tools["disclose"], lab, work, [], "defaults"))
         add("disclose (tuned)", lambda _: run_disclose(
             tools["disclose"], lab, work,
-            ["--concurrency", "1024", "--per-ip-concurrency", "64", "--per-ip-rate", "100000",
+            ["--concurrency", "256", "--per-ip-concurrency", "64", "--per-ip-rate", "100000",
              "--per-site-concurrency", "64", "--dns-concurrency", "256"], "tuned"))
         add("baseline (bare rustls loop)", lambda x: run_lines(
             [tools["baseline"], "--dns", DNS, "--ca", str(lab.ca), "--concurrency", "256"], lab, tsv_count,
@@ -498,7 +498,9 @@ READING = [
     "  compressed-bomb answer grows their memory until something stops them.",
     "- *disclose (defaults)* is polite: 10 requests per second and 2 in flight per address, 2 per",
     "  registrable domain; the lab puts many domains on one address, so its rate is politeness-bound.",
-    "  *tuned* lifts those limits, as one would for a lab or a list of unrelated hosts.",
+    "  *tuned* lifts those limits, as one would for a lab or a list of unrelated hosts, and keeps",
+    "  256 domains in flight, as the baseline does (more in flight only costs memory and cache misses",
+    "  once the CPU is busy: 1,024 measured ~8% more CPU per domain on *all-valid*).",
     "",
 ]
 
