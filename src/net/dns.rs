@@ -330,9 +330,15 @@ mod tests {
     /// A name server on 127.0.0.1 (UDP and TCP, same port) answering with `respond`; counts
     /// the questions it is asked.
     async fn fake_server(respond: Arc<Respond>) -> (SocketAddr, Arc<AtomicUsize>) {
-        let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-        let address = udp.local_addr().unwrap();
-        let tcp = tokio::net::TcpListener::bind(address).await.unwrap();
+        // The port the kernel picks for UDP may be taken for TCP (by some connection's local
+        // end); pick again until both are free.
+        let (udp, tcp, address) = loop {
+            let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let address = udp.local_addr().unwrap();
+            if let Ok(tcp) = tokio::net::TcpListener::bind(address).await {
+                break (udp, tcp, address);
+            }
+        };
         let asked = Arc::new(AtomicUsize::new(0));
         let (udp_respond, udp_asked) = (respond.clone(), asked.clone());
         tokio::spawn(async move {
