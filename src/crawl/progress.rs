@@ -31,7 +31,9 @@ impl Progress {
         if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style.progress_chars("=> "));
         }
-        bar.enable_steady_tick(Duration::from_millis(250));
+        if visible {
+            bar.enable_steady_tick(Duration::from_millis(250));
+        }
         let p = Progress {
             bar,
             visible,
@@ -43,6 +45,10 @@ impl Progress {
     }
 
     fn update_message(&self) {
+        // Nobody sees a hidden bar's message; formatting it once per domain showed in profiles.
+        if !self.visible {
+            return;
+        }
         self.bar
             .set_message(format!("{} found, {} failed", self.found, self.failed));
     }
