@@ -203,9 +203,11 @@ pub async fn crawl_list(
     ));
     let scheduled = schedule.await;
     let _ = reader.join();
+    // Whatever ended the crawl, what finished is committed before the error is told.
+    let written = writer.finish().context("cannot write the records");
     let (summary, progress) = scheduled.context("the crawl scheduler failed")??;
     progress.finish();
-    writer.finish().context("cannot write the records")?;
+    written?;
     if !summary.interrupted {
         store.finish_run(run.id, domain::now())?;
     }
@@ -349,7 +351,10 @@ async fn schedule(
             item = inputs.next() => {
                 let target = match item {
                     None => { input_done = true; continue; }
-                    Some(Err(e)) => return Err(e).context("cannot read the list"),
+                    Some(Err(e)) => {
+                        outbox.flush()?;
+                        return Err(e).context("cannot read the list");
+                    }
                     Some(Ok(Err(bad))) => {
                         summary.input_errors += 1;
                         progress.note(&format!("input: {bad}"));

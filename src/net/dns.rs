@@ -221,6 +221,7 @@ impl Dns {
         let Ok(_permit) = self.in_flight.acquire().await else {
             return Answer::Failed(DnsFailure::ServFail);
         };
+        // SipHash keyed from the operating system's randomness: an ID no one off the path can guess.
         let id = RandomState::new().hash_one(name) as u16;
         let mut query = Message::query();
         query.metadata.id = id;
