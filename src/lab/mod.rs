@@ -69,6 +69,23 @@ impl Drop for Lab {
     }
 }
 
+/// The DNS server's UDP socket and TCP listener, on one port. A port the kernel picks for UDP
+/// may be taken for TCP (by the local end of some connection: a busy test run has thousands), so
+/// an unspecified port is picked again until both are free; a given one is used or refused.
+async fn bind_dns(address: SocketAddr) -> Result<(UdpSocket, TcpListener)> {
+    let mut tries = 0;
+    loop {
+        let udp = UdpSocket::bind(address)
+            .await
+            .context("cannot bind the lab DNS server")?;
+        match TcpListener::bind(udp.local_addr()?).await {
+            Ok(tcp) => return Ok((udp, tcp)),
+            Err(_) if address.port() == 0 && tries < 50 => tries += 1,
+            Err(e) => return Err(e).context("cannot bind the lab DNS server over TCP"),
+        }
+    }
+}
+
 /// Binds a listener on every address on one shared port: `fixed`, or a free one.
 fn bind_all(addresses: &[IpAddr], fixed: Option<u16>) -> Result<(u16, Vec<TcpListener>)> {
     'attempt: for _ in 0..20 {
@@ -179,13 +196,8 @@ impl Lab {
         let blackholes = blackholes(https_port).await?;
 
         let dns_addr = listen.dns.unwrap_or(SocketAddr::from(([127, 0, 0, 1], 0)));
-        let udp = UdpSocket::bind(dns_addr)
-            .await
-            .context("cannot bind the lab DNS server")?;
+        let (udp, tcp) = bind_dns(dns_addr).await?;
         let dns = udp.local_addr()?;
-        let tcp = TcpListener::bind(dns)
-            .await
-            .context("cannot bind the lab DNS server over TCP")?;
         let mut server = Server::new(dns::LabDns {
             world: world.clone(),
             key: keys.signing.public_binary(),
