@@ -390,6 +390,40 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_answer_from_another_address_is_ignored_even_with_the_right_id() {
+        let server = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let spoofer = UdpSocket::bind("127.0.0.2:0").await.unwrap();
+        let address = server.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut buffer = [0u8; 2048];
+            let (n, from) = server.recv_from(&mut buffer).await.unwrap();
+            let query = Message::from_vec(&buffer[..n]).unwrap();
+            let forged = reply(
+                &query,
+                ResponseCode::NoError,
+                &[RData::A(A::new(10, 6, 6, 6))],
+                60,
+            );
+            spoofer
+                .send_to(&forged.to_vec().unwrap(), from)
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let real = reply(
+                &query,
+                ResponseCode::NoError,
+                &[RData::A(A::new(192, 0, 2, 9))],
+                60,
+            );
+            server.send_to(&real.to_vec().unwrap(), from).await.unwrap();
+        });
+        assert_eq!(
+            dns(address).resolve("spoofed.test").await,
+            Ok(vec!["192.0.2.9".parse::<IpAddr>().unwrap()])
+        );
+    }
+
+    #[tokio::test]
     async fn truncated_answers_are_asked_again_over_tcp_and_forged_ones_ignored() {
         let (server, _) = fake_server(Arc::new(|query: &Message, tcp: bool| {
             let real = RData::A(A::new(192, 0, 2, 7));
