@@ -362,16 +362,20 @@ async fn schedule(
                     }
                     Some(Ok(Ok(target))) => target,
                 };
-                let earlier = {
-                    let claimed = claimed.lock().unwrap_or_else(|e| e.into_inner());
-                    claimed.get(&target.domain).copied()
-                };
-                let earlier = match earlier {
-                    Some(line) => Some(line),
-                    None if seen.may_contain(&target.domain) => {
-                        store.recorded_line(run, &target.domain)?
+                // Every domain claimed or recorded is in `seen`, so only its "maybe" needs a look
+                // at the domains in flight and then at the store.
+                let earlier = if seen.may_contain(&target.domain) {
+                    let in_flight = claimed
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get(&target.domain)
+                        .copied();
+                    match in_flight {
+                        Some(line) => Some(line),
+                        None => store.recorded_line(run, &target.domain)?,
                     }
-                    None => None,
+                } else {
+                    None
                 };
                 match earlier {
                     Some(line) if line == target.line => {
