@@ -573,18 +573,27 @@ async fn the_client_asks_for_gzip_decodes_it_and_cuts_a_gzip_bomb_at_the_cap() {
         "{text}"
     );
 
-    // 16 MiB of '#' in about 16 kB of gzip: decoding stops at the cap.
+    // 16 MiB of '#' in about 16 kB of gzip: its declared length is under the cap, decoding stops
+    // at the cap all the same.
     let bomb = get(Scenario::GzipBomb).await;
     assert!(matches!(
         bomb.body(32 * 1024).await,
-        Err(BodyError::TooLarge)
+        Err(BodyError::TooLarge { content_length: Some(n) }) if n < 32 * 1024
     ));
 
-    // The same cap on an unencoded body, and a body within it read whole.
+    // The same cap on an unencoded body, declared too long or not declared at all, and a body
+    // within it read whole.
+    let declared = get(Scenario::OversizeWithLength).await;
+    assert!(matches!(
+        declared.body(32 * 1024).await,
+        Err(BodyError::TooLarge { content_length: Some(n) }) if n > 32 * 1024
+    ));
     let oversize = get(Scenario::OversizeChunked).await;
     assert!(matches!(
         oversize.body(32 * 1024).await,
-        Err(BodyError::TooLarge)
+        Err(BodyError::TooLarge {
+            content_length: None
+        })
     ));
     let valid = get(Scenario::Valid).await;
     assert_eq!(valid.header(hyper::header::CONTENT_ENCODING), None);

@@ -210,8 +210,8 @@ pub struct Exchange {
 /// Why a body was not read whole.
 #[derive(Debug)]
 pub enum BodyError {
-    /// It is longer than the cap (after decoding).
-    TooLarge,
+    /// It is longer than the cap (after decoding); `content_length` is what the server declared.
+    TooLarge { content_length: Option<u64> },
     /// The connection or the decoding failed.
     Failed(Outcome),
 }
@@ -223,18 +223,25 @@ impl Exchange {
     }
 
     /// The body, gzip-decoded when the server encoded it so, if it is at most `limit` bytes.
-    /// Nothing beyond the limit is read or decoded.
+    /// Nothing beyond the limit is read or decoded; an unencoded body whose declared length is
+    /// over the limit is not read at all (an encoded one's length is only its compressed size).
     pub async fn body(self, limit: u64) -> Result<Vec<u8>, BodyError> {
-        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        let gzip = self
+        let content_length = self
+            .header(header::CONTENT_LENGTH)
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let coding = self
             .header(header::CONTENT_ENCODING)
-            .is_some_and(|e| matches!(e.trim().to_ascii_lowercase().as_str(), "gzip" | "x-gzip"));
-        let mut sink = if gzip {
-            Sink::Gzip(Box::new(flate2::write::MultiGzDecoder::new(Capped::new(
-                limit,
-            ))))
-        } else {
-            Sink::Plain(Capped::new(limit))
+            .map(|e| e.trim().to_ascii_lowercase());
+        let capped = Capped::new(usize::try_from(limit).unwrap_or(usize::MAX));
+        let mut sink = match coding.as_deref() {
+            Some("gzip" | "x-gzip") => {
+                Sink::Gzip(Box::new(flate2::write::MultiGzDecoder::new(capped)))
+            }
+            None | Some("identity") if content_length.is_some_and(|n| n > limit) => {
+                return Err(BodyError::TooLarge { content_length });
+            }
+            // Another coding was not asked for; its bytes are taken as they are.
+            _ => Sink::Plain(capped),
         };
         let Exchange {
             mut body,
@@ -242,20 +249,25 @@ impl Exchange {
             mut connection_done,
             ..
         } = self;
-        loop {
-            let frame = drive(&mut connection, &mut connection_done, body.frame()).await;
-            match frame {
-                None => return sink.finish(),
-                Some(Err(e)) => {
-                    return Err(BodyError::Failed(classify("reading the body failed", &e)));
-                }
-                Some(Ok(frame)) => {
-                    if let Ok(data) = frame.into_data() {
-                        sink.write(&data)?;
+        let read = async {
+            loop {
+                match drive(&mut connection, &mut connection_done, body.frame()).await {
+                    None => return sink.finish(),
+                    Some(Err(e)) => {
+                        return Err(BodyError::Failed(classify("reading the body failed", &e)));
+                    }
+                    Some(Ok(frame)) => {
+                        if let Ok(data) = frame.into_data() {
+                            sink.write(&data)?;
+                        }
                     }
                 }
             }
-        }
+        };
+        read.await.map_err(|e| match e {
+            BodyError::TooLarge { .. } => BodyError::TooLarge { content_length },
+            failed => failed,
+        })
     }
 }
 
@@ -341,7 +353,9 @@ impl Sink {
             Sink::Gzip(decoder) => decoder.get_ref(),
         };
         if capped.exceeded {
-            BodyError::TooLarge
+            BodyError::TooLarge {
+                content_length: None,
+            }
         } else {
             BodyError::Failed(failed(format!("the gzip-encoded body is corrupt: {error}")))
         }
@@ -448,7 +462,10 @@ mod tests {
     fn the_cap_applies_to_decoded_bytes_and_corruption_is_a_connection_error() {
         let big = gzip(&[b'#'; 10_000]);
         assert!(big.len() < 100);
-        assert!(matches!(decode(&[&big], 9_999), Err(BodyError::TooLarge)));
+        assert!(matches!(
+            decode(&[&big], 9_999),
+            Err(BodyError::TooLarge { .. })
+        ));
         assert_eq!(decode(&[&big], 10_000).unwrap().len(), 10_000);
 
         let truncated = &big[..big.len() - 4];
@@ -471,6 +488,6 @@ mod tests {
         let mut sink = Sink::Plain(Capped::new(10));
         sink.write(b"12345").unwrap();
         sink.write(b"67890").unwrap();
-        assert!(matches!(sink.write(b"1"), Err(BodyError::TooLarge)));
+        assert!(matches!(sink.write(b"1"), Err(BodyError::TooLarge { .. })));
     }
 }

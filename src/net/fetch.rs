@@ -2,15 +2,15 @@
 //!
 //! Every hop is resolved, guarded and rate-limited on its own, sent to the address so approved,
 //! then recorded (URL, address, status, certificate). Redirects are followed by hand up to the
-//! limit; a downgrade to http, a loop or a bad `Location` ends the attempt. The body is read in chunks and abandoned at
-//! the byte cap, compressed or not. Status 200 with an HTML page is a soft 404, not a file.
+//! limit; a downgrade to http, a loop or a bad `Location` ends the attempt. The body is read in
+//! chunks and abandoned at the byte cap, compressed or not. Status 200 with an HTML page is a soft
+//! 404, not a file.
 //!
 //! Time limits apply to network time only: waiting for a politeness slot is not the server's
 //! fault, so the clock of a hop starts once its slots are held.
 
 use super::cert;
-use super::client::BodyError;
-use super::client::Http;
+use super::client::{BodyError, Http};
 use super::dns::Dns;
 use super::guard::AddressPolicy;
 use super::limits::Politeness;
@@ -18,7 +18,7 @@ use crate::format::Timestamp;
 use crate::format::parse::looks_like_html;
 use crate::record::{Hop, Outcome, RedirectReason};
 use crate::target::registrable_domain;
-use hyper::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use hyper::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use std::time::{Duration, Instant};
 use url::Url;
 
@@ -232,21 +232,17 @@ impl Fetcher {
             return Step::Done(Outcome::HttpStatus { status }, None);
         }
 
-        let declared = header(CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
-        let encoded = response
-            .header(CONTENT_ENCODING)
-            .is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity"));
-        let too_large = Outcome::TooLarge {
-            limit,
-            content_length: declared,
-        };
-        // A declared length is the encoded size; only an unencoded one says how large the file is.
-        if !encoded && declared.is_some_and(|n| n > limit) {
-            return Step::Done(too_large, None);
-        }
         let bytes = match response.body(limit).await {
             Ok(bytes) => bytes,
-            Err(BodyError::TooLarge) => return Step::Done(too_large, None),
+            Err(BodyError::TooLarge { content_length }) => {
+                return Step::Done(
+                    Outcome::TooLarge {
+                        limit,
+                        content_length,
+                    },
+                    None,
+                );
+            }
             Err(BodyError::Failed(outcome)) => return Step::Done(outcome, None),
         };
 
