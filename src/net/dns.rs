@@ -102,11 +102,9 @@ pub fn resolv_conf_servers(text: &str) -> Vec<SocketAddr> {
     servers
 }
 
-/// What one question came back with.
-enum Answer {
-    /// A response with this code (NOERROR or NXDOMAIN; other codes are failures).
-    Response(Message),
-    Failed(DnsFailure),
+/// `name` made absolute, so that no search domain is appended.
+fn absolute(name: &str) -> Result<Name, DnsFailure> {
+    Name::from_ascii(format!("{}.", name.trim_end_matches('.'))).map_err(|_| DnsFailure::ServFail)
 }
 
 impl Dns {
@@ -137,18 +135,11 @@ impl Dns {
         if let Some(addresses) = self.cached(&host) {
             return Ok(addresses);
         }
-        // The trailing dot makes the name absolute, so no search domain is appended.
-        let name = Name::from_ascii(format!("{host}.")).map_err(|_| DnsFailure::ServFail)?;
+        let name = absolute(&host)?;
         let mut ttl = u32::MAX;
         let mut addresses = Vec::new();
         for record_type in [RecordType::A, RecordType::AAAA] {
-            let response = match self.ask(&name, record_type).await {
-                Answer::Response(r) => r,
-                Answer::Failed(failure) => return Err(failure),
-            };
-            if response.metadata.response_code == ResponseCode::NXDomain {
-                return Err(DnsFailure::NxDomain);
-            }
+            let response = self.ask(&name, record_type).await?;
             for record in &response.answers {
                 let ip = match &record.data {
                     RData::A(a) => IpAddr::V4(a.0),
@@ -168,15 +159,7 @@ impl Dns {
 
     /// The OpenPGP keys published for `name` in OPENPGPKEY records (RFC 7929).
     pub async fn openpgpkey(&self, name: &str) -> Result<Vec<Vec<u8>>, DnsFailure> {
-        let name = Name::from_ascii(format!("{}.", name.trim_end_matches('.')))
-            .map_err(|_| DnsFailure::ServFail)?;
-        let response = match self.ask(&name, RecordType::OPENPGPKEY).await {
-            Answer::Response(r) => r,
-            Answer::Failed(failure) => return Err(failure),
-        };
-        if response.metadata.response_code == ResponseCode::NXDomain {
-            return Err(DnsFailure::NxDomain);
-        }
+        let response = self.ask(&absolute(name)?, RecordType::OPENPGPKEY).await?;
         let keys: Vec<Vec<u8>> = response
             .answers
             .iter()
@@ -216,11 +199,14 @@ impl Dns {
         cache.insert(host, (addresses.to_vec(), now + keep));
     }
 
-    /// Asks every server in turn, `attempts` rounds, until one answers NOERROR or NXDOMAIN.
-    async fn ask(&self, name: &Name, record_type: RecordType) -> Answer {
-        let Ok(_permit) = self.in_flight.acquire().await else {
-            return Answer::Failed(DnsFailure::ServFail);
-        };
+    /// Asks every server in turn, `attempts` rounds, until one answers NOERROR (the response)
+    /// or NXDOMAIN (`NxDomain`); SERVFAIL, REFUSED and the like are `ServFail`, silence `Timeout`.
+    async fn ask(&self, name: &Name, record_type: RecordType) -> Result<Message, DnsFailure> {
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|_| DnsFailure::ServFail)?;
         // SipHash keyed from the operating system's randomness: an ID no one off the path can guess.
         let id = RandomState::new().hash_one(name) as u16;
         let mut query = Message::query();
@@ -230,9 +216,7 @@ impl Dns {
         let mut edns = Edns::new();
         edns.set_max_payload(UDP_PAYLOAD);
         query.set_edns(edns);
-        let Ok(bytes) = query.to_vec() else {
-            return Answer::Failed(DnsFailure::ServFail);
-        };
+        let bytes = query.to_vec().map_err(|_| DnsFailure::ServFail)?;
         let question = (name, record_type, id);
         let mut failure = DnsFailure::Timeout;
         for _ in 0..self.attempts {
@@ -248,15 +232,14 @@ impl Dns {
                 // A server that cannot be reached, or does not answer in time, did not answer.
                 if let Ok(Ok(response)) = tokio::time::timeout(self.timeout, exchange).await {
                     match response.metadata.response_code {
-                        ResponseCode::NoError | ResponseCode::NXDomain => {
-                            return Answer::Response(response);
-                        }
+                        ResponseCode::NoError => return Ok(response),
+                        ResponseCode::NXDomain => return Err(DnsFailure::NxDomain),
                         _ => failure = DnsFailure::ServFail,
                     }
                 }
             }
         }
-        Answer::Failed(failure)
+        Err(failure)
     }
 }
 
@@ -379,6 +362,11 @@ mod tests {
         reply
     }
 
+    /// What `resolve` returns for a name with this one address.
+    fn only(ip: &str) -> Result<Vec<IpAddr>, DnsFailure> {
+        Ok(vec![ip.parse().unwrap()])
+    }
+
     fn dns(server: SocketAddr) -> Dns {
         Dns::new(&DnsConfig {
             server: Some(server),
@@ -419,7 +407,7 @@ mod tests {
         });
         assert_eq!(
             dns(address).resolve("spoofed.test").await,
-            Ok(vec!["192.0.2.9".parse::<IpAddr>().unwrap()])
+            only("192.0.2.9")
         );
     }
 
@@ -442,10 +430,7 @@ mod tests {
             vec![forged, truncated]
         }))
         .await;
-        assert_eq!(
-            dns(server).resolve("big.test").await,
-            Ok(vec!["192.0.2.7".parse::<IpAddr>().unwrap()])
-        );
+        assert_eq!(dns(server).resolve("big.test").await, only("192.0.2.7"));
     }
 
     #[tokio::test]
@@ -470,14 +455,8 @@ mod tests {
         assert_eq!(dns.resolve("fail.test").await, Err(DnsFailure::ServFail));
         assert_eq!(dns.resolve("silent.test").await, Err(DnsFailure::Timeout));
         assert_eq!(dns.resolve("none.test").await, Err(DnsFailure::NoAddress));
-        assert_eq!(
-            dns.resolve("v6.test").await,
-            Ok(vec!["2001:db8::1".parse::<IpAddr>().unwrap()])
-        );
-        assert_eq!(
-            dns.resolve("192.0.2.1").await,
-            Ok(vec!["192.0.2.1".parse().unwrap()])
-        );
+        assert_eq!(dns.resolve("v6.test").await, only("2001:db8::1"));
+        assert_eq!(dns.resolve("192.0.2.1").await, only("192.0.2.1"));
     }
 
     #[tokio::test]
