@@ -162,7 +162,6 @@ impl Lab {
 
     /// `start`, listening where `listen` says.
     pub async fn start_with(config: &LabConfig, listen: Listen) -> Result<Lab> {
-        crate::net::client::install_crypto_provider();
         let world = Arc::new(World::generate(config.domains, config.seed, config.mix));
         let authority = Arc::new(ca::Authority::new()?);
         let now = crate::crawl::domain::now();

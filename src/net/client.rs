@@ -56,11 +56,6 @@ pub struct Http {
     https_port: Option<u16>,
 }
 
-/// Makes ring the process's rustls provider; harmless when it already is.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
 fn root_store(roots: &Roots) -> Result<rustls::RootCertStore> {
     let mut store = rustls::RootCertStore::empty();
     match roots {
