@@ -1,0 +1,68 @@
+//! The command line: one file per subcommand, each holding its flags (clap derive), their
+//! validation and its printing; `net` holds the network flags that `check`, `crawl` and
+//! `lookup --crawl-missing` share, `output` what every printing command shares.
+
+mod check;
+mod crawl;
+mod explain;
+mod lab;
+mod net;
+mod output;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Finds who to tell: crawls, validates and verifies security.txt files (RFC 9116).
+#[derive(Parser)]
+#[command(name = "disclose", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check security.txt files, domains or URLs: every finding with its line, rule and fix.
+    Check(check::CheckArgs),
+    /// Crawl a list of domains into the store: resolve, fetch, validate, record.
+    Crawl(crawl::CrawlArgs),
+    /// Explain a diagnostic code, or list them all.
+    Explain(explain::ExplainArgs),
+    /// A simulated internet on 127.0.0.0/8 to try the crawler on, offline.
+    #[command(subcommand)]
+    Lab(lab::LabCommand),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Crawl(args) => crawl::run(args),
+        Command::Explain(args) => Ok(explain::run(args)),
+        Command::Lab(command) => lab::run(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!(
+                "disclose: {}",
+                disclose::escape::for_terminal(&format!("{e:#}"))
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The async runtime the network commands run on.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// `--now`: an RFC 3339 date-time.
+fn parse_now(value: &str) -> Result<disclose::format::Timestamp, String> {
+    disclose::format::Timestamp::parse_rfc3339(value).map_err(|e| e.to_string())
+}
