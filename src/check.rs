@@ -196,6 +196,7 @@ pub struct JsonReport<'a> {
     pub errors: usize,
     pub recommendations: usize,
     pub notifications: usize,
+    #[serde(serialize_with = "crate::format::diagnostic::serialize_full")]
     pub diagnostics: &'a [Diagnostic],
     pub fields: &'a crate::format::Fields,
     pub envelope: Option<JsonEnvelope<'a>>,
@@ -234,6 +235,21 @@ impl<'a> JsonReport<'a> {
             signature,
         }
     }
+}
+
+/// A Record as `disclose check --json` prints it: the stored form, with each finding's catalogue
+/// text (level, message, hint, reference) written out as for a local file.
+pub fn record_json(record: &crate::record::Record) -> serde_json::Value {
+    let mut value = serde_json::to_value(record).unwrap_or(serde_json::Value::Null);
+    if let Some(file) = &record.file {
+        let full: Vec<_> = file
+            .diagnostics
+            .iter()
+            .map(crate::format::diagnostic::Full)
+            .collect();
+        value["file"]["diagnostics"] = serde_json::to_value(full).unwrap_or_default();
+    }
+    value
 }
 
 /// Writes what the crawl of one domain found: each attempt with its hops, then the file's

@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-/// The version of the `Record` shape written by this build.
-pub const RECORD_VERSION: u32 = 2;
+/// The version of the `Record` shape written by this build. Version 3 stores each finding without
+/// the catalogue's text for its code (level, message, hint, reference); versions 1 and 2 are
+/// read as they are (version 1 had no `file.signature`).
+pub const RECORD_VERSION: u32 = 3;
 
 /// One domain's way through the crawl.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -276,7 +278,103 @@ pub struct FoundFile {
     pub fields: Fields,
     /// The signature verdict (version 2; absent in version 1 Records, read as `unsigned`).
     #[serde(default)]
-    pub signature: crate::signature::Verdict,
+    pub signature: Verdict,
+}
+
+/// Where a key came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeySource {
+    pub kind: KeySourceKind,
+    /// The file, URL, DNS name or keyserver query the key came from.
+    pub location: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeySourceKind {
+    /// A keyring file the user gave (`--keyring`).
+    Keyring,
+    /// An https URL named in the file's `Encryption` field.
+    Https,
+    /// An OPENPGPKEY record (RFC 7929), named by a `dns:` URI in `Encryption`.
+    Dns,
+    /// The Web Key Directory of a `mailto:` Contact's domain.
+    Wkd,
+    /// A keyserver, asked for an `openpgp4fpr:` fingerprint (`--keyserver`).
+    Keyserver,
+}
+
+/// How independent a key's source is from the server that served the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Independence {
+    /// From the user's own keyring: the user decided to trust it.
+    Pinned,
+    /// From DNS or another host of the same registrable domain: an attacker who changed the file
+    /// would have to control that too.
+    Independent,
+    /// From the host that served the file: proves the file is intact, not who wrote it.
+    SameOrigin,
+    /// From a keyserver or another organisation's host.
+    ThirdParty,
+}
+
+/// The verdict on a file's signature.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// The file has no cleartext signature.
+    #[default]
+    Unsigned,
+    /// A signature verifies with a key whose fingerprint it names.
+    Verified {
+        /// The fingerprint of the (sub)key that made the signature.
+        fingerprint: String,
+        /// The fingerprint of the certificate it belongs to.
+        certificate: String,
+        key_source: KeySource,
+        independence: Independence,
+        signed_at: Option<Timestamp>,
+        /// The key has expired by now.
+        key_expired: bool,
+        /// The key had already expired when the signature was made.
+        key_expired_at_signing: bool,
+        /// The key or its certificate is revoked (now).
+        key_revoked: bool,
+        /// The key or its certificate was already revoked when the signature was made.
+        key_revoked_at_signing: bool,
+        /// When the key expires, if it does.
+        key_expires: Option<Timestamp>,
+    },
+    /// A key named by the signature was found, and the signature does not match the signed text:
+    /// the text was changed after signing.
+    BadSignature {
+        fingerprint: String,
+        key_source: KeySource,
+        reason: String,
+    },
+    /// No key matching the signature's issuers was found.
+    NoKey {
+        /// The issuer fingerprints (or key IDs) the signatures name.
+        issuers: Vec<String>,
+        /// The places keys were looked for.
+        tried: Vec<String>,
+    },
+    /// The signature block cannot be read as OpenPGP signatures.
+    Malformed { reason: String },
+}
+
+impl Verdict {
+    /// The snake_case name of the verdict.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Verdict::Unsigned => "unsigned",
+            Verdict::Verified { .. } => "verified",
+            Verdict::BadSignature { .. } => "bad_signature",
+            Verdict::NoKey { .. } => "no_key",
+            Verdict::Malformed { .. } => "malformed",
+        }
+    }
 }
 
 /// Bytes as a base64 string, so that a Record stays readable JSON.

@@ -129,7 +129,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
                 };
                 let record = rt.block_on(crawler.crawl(&target));
                 if args.json {
-                    serde_json::to_writer(&mut out, &record)?;
+                    serde_json::to_writer(&mut out, &disclose::check::record_json(&record))?;
                     writeln!(out)?;
                 } else {
                     write_record_human(&mut out, &record, styles)?;

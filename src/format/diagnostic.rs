@@ -66,33 +66,77 @@ impl Diagnostic {
     }
 }
 
+/// The stored form: what this instance is (code, position, detail). The level, message, hint and
+/// reference are the catalogue's for the code, so a Record does not repeat them; `Full` writes
+/// them too, for people and programs reading one file's findings.
 impl Serialize for Diagnostic {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let entry = self.code.entry();
+        let fields = 1
+            + usize::from(self.line.is_some())
+            + usize::from(self.column.is_some())
+            + usize::from(self.width != 1)
+            + usize::from(self.detail.is_some());
+        let mut st = s.serialize_struct("Diagnostic", fields)?;
+        st.serialize_field("code", self.code.as_str())?;
+        if let Some(line) = self.line {
+            st.serialize_field("line", &line)?;
+        }
+        if let Some(column) = self.column {
+            st.serialize_field("column", &column)?;
+        }
+        if self.width != 1 {
+            st.serialize_field("width", &self.width)?;
+        }
+        if let Some(detail) = &self.detail {
+            st.serialize_field("detail", detail)?;
+        }
+        st.end()
+    }
+}
+
+/// A finding with its catalogue text: `code`, `level`, `line`, `column`, `width`, `message`,
+/// `detail`, `hint`, `reference`, every key present (`null` when it does not apply). The form of
+/// `disclose check --json`.
+#[derive(Debug, Clone, Copy)]
+pub struct Full<'a>(pub &'a Diagnostic);
+
+impl Serialize for Full<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = self.0;
+        let entry = d.code.entry();
         let mut st = s.serialize_struct("Diagnostic", 9)?;
         st.serialize_field("code", entry.code)?;
         st.serialize_field("level", &entry.level)?;
-        st.serialize_field("line", &self.line)?;
-        st.serialize_field("column", &self.column)?;
-        st.serialize_field("width", &self.width)?;
+        st.serialize_field("line", &d.line)?;
+        st.serialize_field("column", &d.column)?;
+        st.serialize_field("width", &d.width)?;
         st.serialize_field("message", entry.message)?;
-        st.serialize_field("detail", &self.detail)?;
+        st.serialize_field("detail", &d.detail)?;
         st.serialize_field("hint", entry.hint)?;
         st.serialize_field("reference", entry.reference)?;
         st.end()
     }
 }
 
-/// Reads back what `Serialize` wrote; level, message, hint and reference come from the catalogue.
+/// Serialises a list of findings in their `Full` form.
+pub fn serialize_full<S: Serializer>(diagnostics: &[Diagnostic], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(diagnostics.iter().map(Full))
+}
+
+/// Reads back the stored form, and the full form of Records before version 3 (level, message,
+/// hint and reference are ignored: they come from the catalogue).
 impl<'de> Deserialize<'de> for Diagnostic {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Diagnostic, D::Error> {
         #[derive(Deserialize)]
         struct Stored {
             code: Code,
+            #[serde(default)]
             line: Option<usize>,
+            #[serde(default)]
             column: Option<usize>,
             #[serde(default = "one")]
             width: usize,
+            #[serde(default)]
             detail: Option<String>,
         }
         fn one() -> usize {
@@ -106,5 +150,34 @@ impl<'de> Deserialize<'de> for Diagnostic {
             width: s.width,
             detail: s.detail,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stored_form_leaves_the_catalogue_text_out_and_the_full_form_has_it() {
+        let d = Diagnostic::at(Code::NoUri, 1, 10, 20).with_detail("did you mean `mailto:a@b.c`?");
+        let stored = serde_json::to_string(&d).unwrap();
+        assert_eq!(
+            stored,
+            r#"{"code":"no_uri","line":1,"column":10,"width":20,"detail":"did you mean `mailto:a@b.c`?"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Diagnostic::file(Code::NotSigned)).unwrap(),
+            r#"{"code":"not_signed"}"#
+        );
+        let full = serde_json::to_value(Full(&d)).unwrap();
+        assert_eq!(full["level"], "error");
+        assert_eq!(full["message"], d.message());
+        assert_eq!(full["hint"], Code::NoUri.entry().hint);
+        assert_eq!(full["reference"], Code::NoUri.entry().reference);
+        // Both forms read back to the same finding (Records before version 3 hold the full one).
+        assert_eq!(serde_json::from_str::<Diagnostic>(&stored).unwrap(), d);
+        assert_eq!(serde_json::from_value::<Diagnostic>(full).unwrap(), d);
+        let file: Diagnostic = serde_json::from_str(r#"{"code":"not_signed"}"#).unwrap();
+        assert_eq!(file, Diagnostic::file(Code::NotSigned));
     }
 }
