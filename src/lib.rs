@@ -8,6 +8,7 @@ pub mod check;
 pub mod crawl;
 pub mod escape;
 pub mod format;
+pub mod input;
 pub mod lab;
 pub mod net;
 pub mod record;

@@ -9,9 +9,10 @@
 //! every domain already recorded without holding the list in memory.
 
 use crate::format::uri::{LabelProblem, check_labels};
+use crate::input::{Columns, Row, TableReader};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::{self, BufRead, Cursor, Read};
+use std::io::{self, Read};
 use std::net::{IpAddr, Ipv6Addr};
 
 /// One domain to crawl.
@@ -60,14 +61,21 @@ impl fmt::Display for InputError {
     }
 }
 
-/// How the input is laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputFormat {
-    /// CSV when the first line is a header with a `domain` column, else plain lines.
-    Auto,
-    Lines,
-    Csv,
-}
+pub use crate::input::InputFormat;
+
+/// The header names a crawl list's domain column may have, in order of preference.
+pub const DOMAIN_COLUMNS: &[&str] = &[
+    "domain",
+    "domain_name",
+    "domainname",
+    "hostname",
+    "host",
+    "fqdn",
+    "source.fqdn",
+    "website",
+    "url",
+    "source.url",
+];
 
 /// The registrable domain of an ASCII host, or `None` for an IP address or a bare suffix.
 pub fn registrable_domain(host: &str) -> Option<String> {
@@ -142,144 +150,92 @@ fn check_host_name(host: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Streams targets out of a list, one `Result` per non-blank, non-comment line.
+/// Streams targets out of a list, one `Result` per row that is not blank or a comment.
 pub struct TargetReader {
-    lines: Box<dyn BufRead + Send>,
-    line: u64,
-    csv: Option<CsvLayout>,
-    pending_error: Option<InputError>,
-}
-
-#[derive(Debug)]
-struct CsvLayout {
-    headers: Vec<String>,
-    domain_column: usize,
+    rows: TableReader,
+    /// The header names in lower case (the tags' keys), for a delimited list.
+    tag_names: Vec<String>,
+    value_columns: Vec<usize>,
 }
 
 impl TargetReader {
-    /// Reads `input` in `format`. In `Auto` and `Csv`, the first line that is not blank or a
-    /// comment is inspected for a header.
+    /// Reads `input` laid out as `format`, the domains from a column named like a domain
+    /// column. A list that cannot be used at all (a header without such a column) is an error
+    /// of kind `InvalidData` that says why.
     pub fn new(input: impl Read + Send + 'static, format: InputFormat) -> io::Result<TargetReader> {
-        let mut buffered = io::BufReader::new(input);
-        // Skip the header search over leading comments; remember what was read to replay it.
-        let mut head = Vec::new();
-        let mut first_line = None;
-        loop {
-            let mut buf = Vec::new();
-            if buffered.read_until(b'\n', &mut buf)? == 0 {
-                break;
-            }
-            head.extend_from_slice(&buf);
-            let text = String::from_utf8_lossy(&buf);
-            let text = text.trim_start_matches('\u{feff}').trim();
-            if !text.is_empty() && !text.starts_with('#') {
-                first_line = Some(text.to_owned());
-                break;
-            }
-        }
-        let header = first_line.as_deref().and_then(csv_header);
-        let mut reader = TargetReader {
-            lines: Box::new(Cursor::new(head).chain(buffered)),
-            line: 0,
-            csv: None,
-            pending_error: None,
+        TargetReader::with_column(input, format, None)
+    }
+
+    /// `new`, the domains from the column named `column` (`--domain-column`).
+    pub fn with_column(
+        input: impl Read + Send + 'static,
+        format: InputFormat,
+        column: Option<String>,
+    ) -> io::Result<TargetReader> {
+        let columns = Columns {
+            named: column,
+            known: DOMAIN_COLUMNS,
+            what: "domain",
+            flag: "--domain-column",
         };
-        match (format, header) {
-            (InputFormat::Lines, _) | (InputFormat::Auto, None) => {}
-            (InputFormat::Csv | InputFormat::Auto, Some(layout)) => {
-                reader.csv = Some(layout);
-                reader.skip_through_header()?;
-            }
-            (InputFormat::Csv, None) => {
-                reader.pending_error = Some(InputError {
-                    line: 1,
-                    text: first_line.unwrap_or_default(),
-                    reason: "a CSV list needs a header line with a `domain` column".into(),
-                });
-            }
-        }
-        Ok(reader)
+        let rows = TableReader::new(input, format, &columns)?
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        let (tag_names, value_columns) = match rows.header_info() {
+            Some(h) => (h.lowercase_names(), h.value_columns.clone()),
+            None => (Vec::new(), Vec::new()),
+        };
+        Ok(TargetReader {
+            rows,
+            tag_names,
+            value_columns,
+        })
     }
 
-    /// Consumes the lines up to and including the CSV header.
-    fn skip_through_header(&mut self) -> io::Result<()> {
-        while let Some(text) = self.next_line()? {
-            let t = text.trim();
-            if !t.is_empty() && !t.starts_with('#') {
-                break;
-            }
-        }
-        Ok(())
+    /// How the list is read, in words (`comma-separated with a header on line 1, …`).
+    pub fn describe(&self) -> String {
+        self.rows.describe()
     }
 
-    fn next_line(&mut self) -> io::Result<Option<String>> {
-        let mut buf = Vec::new();
-        if self.lines.read_until(b'\n', &mut buf)? == 0 {
-            return Ok(None);
-        }
-        self.line += 1;
-        while matches!(buf.last(), Some(b'\n' | b'\r')) {
-            buf.pop();
-        }
-        let mut text = String::from_utf8_lossy(&buf).into_owned();
-        if self.line == 1 && text.starts_with('\u{feff}') {
-            text.drain(..3);
-        }
-        Ok(Some(text))
-    }
-
-    fn parse_line(&self, text: &str) -> Option<Result<Target, InputError>> {
-        let t = text.trim();
-        if t.is_empty() || t.starts_with('#') {
-            return None;
-        }
+    fn target(&self, row: Row) -> Result<Target, InputError> {
         let error = |reason: String| InputError {
-            line: self.line,
-            text: t.to_owned(),
+            line: row.line,
+            text: row.text.clone(),
             reason,
         };
-        let (value, tags) = match &self.csv {
-            Some(layout) => {
-                let fields = split_csv(t);
-                if fields.len() != layout.headers.len() {
-                    return Some(Err(error(format!(
-                        "{} columns where the header has {}",
-                        fields.len(),
-                        layout.headers.len()
-                    ))));
-                }
-                let tags = layout
-                    .headers
-                    .iter()
-                    .zip(&fields)
-                    .enumerate()
-                    .filter(|(i, (name, value))| {
-                        *i != layout.domain_column && !name.is_empty() && !value.is_empty()
-                    })
-                    .map(|(_, (name, value))| (name.clone(), value.clone()))
-                    .collect();
-                (fields[layout.domain_column].clone(), tags)
-            }
-            None => {
-                let value = t.split(" #").next().unwrap_or(t).trim();
-                if value.contains(',') && !value.contains("://") {
-                    return Some(Err(error(
-                        "this looks like CSV: give the list a header line with a `domain` column"
-                            .into(),
-                    )));
-                }
-                (value.to_owned(), BTreeMap::new())
-            }
-        };
-        Some(match normalise_host(&value) {
+        if self.tag_names.is_empty() && row.value.contains(',') && !row.value.contains("://") {
+            return Err(error(
+                "this looks like CSV: give the list a header line with a `domain` column".into(),
+            ));
+        }
+        if !self.tag_names.is_empty() && row.cells.len() != self.tag_names.len() {
+            return Err(error(format!(
+                "{} columns where the header has {}",
+                row.cells.len(),
+                self.tag_names.len()
+            )));
+        }
+        if row.value.is_empty() {
+            return Err(error("no domain in this row".into()));
+        }
+        let tags = self
+            .tag_names
+            .iter()
+            .zip(&row.cells)
+            .enumerate()
+            .filter(|(i, (name, value))| {
+                !self.value_columns.contains(i) && !name.is_empty() && !value.is_empty()
+            })
+            .map(|(_, (name, value))| (name.clone(), value.clone()))
+            .collect();
+        match normalise_host(&row.value) {
             Ok(domain) => Ok(Target {
                 registrable_domain: registrable_domain(&domain),
                 domain,
-                line: self.line,
+                line: row.line,
                 tags,
             }),
             Err(reason) => Err(error(reason)),
-        })
+        }
     }
 }
 
@@ -287,56 +243,15 @@ impl Iterator for TargetReader {
     type Item = io::Result<Result<Target, InputError>>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if let Some(e) = self.pending_error.take() {
-            return Some(Ok(Err(e)));
-        }
-        loop {
-            match self.next_line() {
-                Err(e) => return Some(Err(e)),
-                Ok(None) => return None,
-                Ok(Some(text)) => {
-                    if let Some(item) = self.parse_line(&text) {
-                        return Some(Ok(item));
-                    }
-                }
-            }
-        }
+        let row = self.rows.next()?;
+        Some(row.map(|row| self.target(row)))
     }
-}
-
-/// A header line with a `domain` column (case-insensitive), if the line is one.
-fn csv_header(line: &str) -> Option<CsvLayout> {
-    if !line.contains(',') {
-        return None;
-    }
-    let headers: Vec<String> = split_csv(line)
-        .into_iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let domain_column = headers.iter().position(|h| h == "domain")?;
-    Some(CsvLayout {
-        headers,
-        domain_column,
-    })
-}
-
-/// Splits one CSV line (RFC 4180 quoting, `""` for a quote inside a quoted field).
-fn split_csv(line: &str) -> Vec<String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(line.as_bytes());
-    reader
-        .records()
-        .next()
-        .and_then(Result::ok)
-        .map(|r| r.iter().map(|f| f.trim().to_owned()).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Cursor;
 
     fn read(input: &str, format: InputFormat) -> Vec<Result<Target, InputError>> {
         TargetReader::new(Cursor::new(input.as_bytes().to_vec()), format)
@@ -442,15 +357,29 @@ mod tests {
 
     #[test]
     fn a_headerless_csv_is_explained() {
-        let items = read("1,google.com\n2,example.com\n", InputFormat::Auto);
-        assert!(items[0].as_ref().unwrap_err().reason.contains("header"));
-        let items = read("1,google.com\n", InputFormat::Csv);
-        assert!(
-            items[0]
-                .as_ref()
-                .unwrap_err()
-                .reason
-                .contains("`domain` column")
+        for format in [InputFormat::Auto, InputFormat::Csv] {
+            let error = TargetReader::new(Cursor::new(b"1,google.com\n".to_vec()), format)
+                .err()
+                .unwrap();
+            assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+            assert_eq!(
+                error.to_string(),
+                "the first line `1,google.com` is not a header naming the domain column (`domain`, `domain_name`, `domainname`, `hostname`, `host`, `fqdn`, `source.fqdn`, `website`, `url`, `source.url`): add a header line, or name the column with --domain-column"
+            );
+        }
+        // A plain list whose values hold a comma is told why each such line is skipped.
+        let items = read("example.com\nexample.org,x\n", InputFormat::Lines);
+        assert!(items[1].as_ref().unwrap_err().reason.contains("header"));
+    }
+
+    #[test]
+    fn an_intelmq_style_semicolon_list_is_read_from_its_fqdn_column() {
+        let items = read(
+            "time.source;source.fqdn;classification.type\n2026-11-30T10:00:00Z;Example.ORG;phishing\n",
+            InputFormat::Auto,
         );
+        let target = items[0].as_ref().unwrap();
+        assert_eq!((target.domain.as_str(), target.line), ("example.org", 2));
+        assert_eq!(target.tags["classification.type"], "phishing");
     }
 }

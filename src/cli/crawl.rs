@@ -35,9 +35,16 @@ pub struct CrawlArgs {
     #[arg(long, value_name = "NAME")]
     run: Option<String>,
 
-    /// How the list is laid out.
+    /// How the list is laid out: `auto` reads a delimited file with a header (comma, semicolon
+    /// or tab, detected) when its first line names the domain column, else one domain per line.
     #[arg(long, value_name = "FORMAT", value_enum, default_value = "auto")]
     input_format: FormatArg,
+
+    /// The header name of the column holding the domains (default: the first of `domain`,
+    /// `domain_name`, `hostname`, `host`, `fqdn`, `source.fqdn`, `website`, `url`,
+    /// `source.url`); the other columns become tags.
+    #[arg(long, value_name = "NAME")]
+    domain_column: Option<String>,
 
     /// Domains in flight at most.
     #[arg(long, value_name = "N", default_value_t = 256)]
@@ -83,7 +90,8 @@ pub fn run(args: CrawlArgs) -> Result<ExitCode> {
         FormatArg::Lines => InputFormat::Lines,
         FormatArg::Csv => InputFormat::Csv,
     };
-    let targets = TargetReader::new(input, format).context("cannot read the list")?;
+    let targets = TargetReader::with_column(input, format, args.domain_column.clone())
+        .with_context(|| format!("cannot read the list `{}`", args.list))?;
     let run_name = args
         .run
         .clone()

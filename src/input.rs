@@ -1,0 +1,497 @@
+//! Tabular input as people hand it over: plain lines (one value per line), or a delimited file
+//! with a header (CSV with `,`, Excel's `;` in Dutch and German locales, tab-separated), quoted
+//! as RFC 4180 says. The delimiter is detected from the header; the column holding the values is
+//! named by the user or recognised by its header (`domain`, IntelMQ's `source.fqdn`, …). Rows are
+//! streamed with their line numbers, so a bad row is reported where it is and memory does not
+//! grow with the input. Crawl lists (`target`) and lookup feeds (`directory::lookup`) read
+//! through it.
+
+use std::fmt;
+use std::io::{self, BufRead, Cursor, Read};
+
+/// How the input is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// Delimited with a header when the first line is a header (it names a known or the given
+    /// column), else plain lines.
+    Auto,
+    Lines,
+    Csv,
+}
+
+/// What to look for in the input.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    /// The column the user named (`--column`, `--domain-column`), compared without case.
+    pub named: Option<String>,
+    /// Header names that hold values, in order of preference; a row's value is its first
+    /// non-empty cell among them.
+    pub known: &'static [&'static str],
+    /// What a value is, for messages: `domain`, `item`.
+    pub what: &'static str,
+    /// The flag that names the column: `--domain-column`, `--column`.
+    pub flag: &'static str,
+}
+
+/// A problem with the input as a whole: nothing in it can be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayoutError(pub String);
+
+impl fmt::Display for LayoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LayoutError {}
+
+/// One row of the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The 1-based line the row starts on.
+    pub line: u64,
+    /// The value to use (trimmed), empty when the row has none.
+    pub value: String,
+    /// Every cell of a delimited row, as written (trimmed); empty for plain lines.
+    pub cells: Vec<String>,
+    /// The row as written, for messages.
+    pub text: String,
+}
+
+/// A delimited input's header, and where the values are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub delimiter: u8,
+    /// The header's names, as written (trimmed).
+    pub names: Vec<String>,
+    /// The columns holding values, in order of preference.
+    pub value_columns: Vec<usize>,
+}
+
+impl Header {
+    /// The names in lower case, as tags are keyed.
+    pub fn lowercase_names(&self) -> Vec<String> {
+        self.names.iter().map(|n| n.to_ascii_lowercase()).collect()
+    }
+
+    fn delimiter_name(&self) -> &'static str {
+        match self.delimiter {
+            b';' => "semicolon",
+            b'\t' => "tab",
+            _ => "comma",
+        }
+    }
+}
+
+enum Source {
+    Lines(Box<dyn BufRead + Send>),
+    Delimited(csv::Reader<Box<dyn Read + Send>>),
+}
+
+/// Streams the rows of an input.
+pub struct TableReader {
+    source: Source,
+    header: Option<Header>,
+    line: u64,
+    record: csv::StringRecord,
+    /// Lines skipped before the header (leading comments and blank lines).
+    header_line: u64,
+}
+
+/// Counts `,`, `;` and tabs outside double quotes.
+fn delimiter_counts(line: &str) -> [(u8, usize); 3] {
+    let mut counts = [(b'\t', 0), (b';', 0), (b',', 0)];
+    let mut quoted = false;
+    for b in line.bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            _ if quoted => {}
+            _ => {
+                for (d, n) in counts.iter_mut() {
+                    if *d == b {
+                        *n += 1;
+                    }
+                }
+            }
+        }
+    }
+    counts
+}
+
+/// The delimiter a header line uses: the most frequent of tab, `;` and `,` (in that order on a
+/// tie), or `None` when it has none.
+fn detect_delimiter(line: &str) -> Option<u8> {
+    let counts = delimiter_counts(line);
+    let best = counts.iter().max_by_key(|(_, n)| *n).copied()?;
+    // max_by_key returns the last maximum; ties go to the earlier entry.
+    let first_max = counts.iter().find(|(_, n)| *n == best.1)?;
+    (first_max.1 > 0).then_some(first_max.0)
+}
+
+fn split_line(line: &str, delimiter: u8) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(line.as_bytes());
+    reader
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .map(|r| r.iter().map(|f| f.trim().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+impl TableReader {
+    /// Reads `input` laid out as `format`, looking for `columns`. Fails when the input cannot be
+    /// used at all: a header without the column, or a CSV without a header.
+    pub fn new(
+        input: impl Read + Send + 'static,
+        format: InputFormat,
+        columns: &Columns,
+    ) -> io::Result<Result<TableReader, LayoutError>> {
+        let mut buffered = io::BufReader::new(input);
+        // Find the first line that is neither blank nor a comment; remember what was read.
+        let mut head = Vec::new();
+        let mut first = None;
+        let mut skipped = 0u64;
+        loop {
+            let mut buf = Vec::new();
+            if buffered.read_until(b'\n', &mut buf)? == 0 {
+                break;
+            }
+            head.extend_from_slice(&buf);
+            let text = String::from_utf8_lossy(&buf);
+            let text = text.trim_start_matches('\u{feff}').trim();
+            if !text.is_empty() && !text.starts_with('#') {
+                first = Some(text.to_owned());
+                break;
+            }
+            skipped += 1;
+        }
+        let rest: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(buffered));
+        let header = match (format, first.as_deref()) {
+            (InputFormat::Lines, _) | (_, None) => None,
+            (InputFormat::Auto | InputFormat::Csv, Some(line)) => {
+                match Self::header(line, format, columns) {
+                    Ok(h) => h,
+                    Err(e) => return Ok(Err(e)),
+                }
+            }
+        };
+        let Some(header) = header else {
+            return Ok(Ok(TableReader {
+                source: Source::Lines(Box::new(io::BufReader::new(rest))),
+                header: None,
+                line: 0,
+                record: csv::StringRecord::new(),
+                header_line: 0,
+            }));
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .comment(Some(b'#'))
+            .delimiter(header.delimiter)
+            .from_reader(rest);
+        // Consume the header (and the blank and comment lines before it).
+        let mut record = csv::StringRecord::new();
+        let _ = reader.read_record(&mut record);
+        Ok(Ok(TableReader {
+            source: Source::Delimited(reader),
+            header: Some(header),
+            line: 0,
+            record,
+            header_line: skipped + 1,
+        }))
+    }
+
+    /// The header of a delimited input, `None` for plain lines.
+    fn header(
+        line: &str,
+        format: InputFormat,
+        columns: &Columns,
+    ) -> Result<Option<Header>, LayoutError> {
+        let delimiter = detect_delimiter(line);
+        let names = split_line(line, delimiter.unwrap_or(b','));
+        let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+        let value_columns: Vec<usize> = match &columns.named {
+            Some(named) => lower
+                .iter()
+                .position(|n| *n == named.to_ascii_lowercase())
+                .into_iter()
+                .collect(),
+            None => columns
+                .known
+                .iter()
+                .filter_map(|k| lower.iter().position(|n| n == k))
+                .collect(),
+        };
+        let shown = crate::escape::for_terminal(line);
+        if value_columns.is_empty() {
+            if delimiter.is_none() && format == InputFormat::Auto && columns.named.is_none() {
+                // A plain list.
+                return Ok(None);
+            }
+            let known = columns
+                .known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(LayoutError(match &columns.named {
+                Some(named) => format!(
+                    "the first line `{shown}` has no column `{}`: name a column of its header with {}, or leave {} out",
+                    crate::escape::for_terminal(named),
+                    columns.flag,
+                    columns.flag
+                ),
+                None => format!(
+                    "the first line `{shown}` is not a header naming the {} column ({known}): add a header line, or name the column with {}",
+                    columns.what, columns.flag
+                ),
+            }));
+        }
+        Ok(Some(Header {
+            delimiter: delimiter.unwrap_or(b','),
+            names,
+            value_columns,
+        }))
+    }
+
+    /// The header, for a delimited input.
+    pub fn header_info(&self) -> Option<&Header> {
+        self.header.as_ref()
+    }
+
+    /// A sentence describing the layout, e.g. "semicolon-separated, values from column `host`".
+    pub fn describe(&self) -> String {
+        match &self.header {
+            None => "one value per line".to_owned(),
+            Some(h) => format!(
+                "{}-separated with a header on line {}, values from column {}",
+                h.delimiter_name(),
+                self.header_line,
+                h.value_columns
+                    .iter()
+                    .map(|&i| format!("`{}`", crate::escape::for_terminal(&h.names[i])))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        }
+    }
+
+    fn next_plain(lines: &mut Box<dyn BufRead + Send>, line: &mut u64) -> Option<io::Result<Row>> {
+        loop {
+            let mut buf = Vec::new();
+            match lines.read_until(b'\n', &mut buf) {
+                Err(e) => return Some(Err(e)),
+                Ok(0) => return None,
+                Ok(_) => {}
+            }
+            *line += 1;
+            while matches!(buf.last(), Some(b'\n' | b'\r')) {
+                buf.pop();
+            }
+            let mut text = String::from_utf8_lossy(&buf).into_owned();
+            if *line == 1 && text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            let t = text.trim();
+            if t.is_empty() || t.starts_with('#') {
+                continue;
+            }
+            // A comment after the value: `example.com # the main site`.
+            let value = t.split(" #").next().unwrap_or(t).trim().to_owned();
+            return Some(Ok(Row {
+                line: *line,
+                value,
+                cells: Vec::new(),
+                text: t.to_owned(),
+            }));
+        }
+    }
+}
+
+impl Iterator for TableReader {
+    type Item = io::Result<Row>;
+
+    fn next(&mut self) -> Option<io::Result<Row>> {
+        match &mut self.source {
+            Source::Lines(lines) => Self::next_plain(lines, &mut self.line),
+            Source::Delimited(reader) => loop {
+                match reader.read_record(&mut self.record) {
+                    Ok(false) => return None,
+                    Ok(true) => {}
+                    Err(e) => {
+                        // A row that cannot be decoded (bad UTF-8 is read lossily by the byte
+                        // reader below); report it as a row without a value.
+                        let line = e.position().map_or(self.line + 1, |p| p.line());
+                        if let csv::ErrorKind::Io(_) = e.kind() {
+                            return Some(Err(io::Error::other(e.to_string())));
+                        }
+                        self.line = line;
+                        return Some(Ok(Row {
+                            line,
+                            value: String::new(),
+                            cells: Vec::new(),
+                            text: e.to_string(),
+                        }));
+                    }
+                }
+                let line = self.record.position().map_or(0, |p| p.line());
+                self.line = line;
+                let cells: Vec<String> = self.record.iter().map(|c| c.trim().to_owned()).collect();
+                if cells.iter().all(String::is_empty) {
+                    continue;
+                }
+                let header = self
+                    .header
+                    .as_ref()
+                    .expect("a delimited input has a header");
+                let value = header
+                    .value_columns
+                    .iter()
+                    .filter_map(|&i| cells.get(i))
+                    .find(|c| !c.is_empty())
+                    .cloned()
+                    .unwrap_or_default();
+                let text = cells.join(&char::from(header.delimiter).to_string());
+                return Some(Ok(Row {
+                    line,
+                    value,
+                    cells,
+                    text,
+                }));
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOMAINS: Columns = Columns {
+        named: None,
+        known: &["domain", "source.fqdn", "host"],
+        what: "domain",
+        flag: "--domain-column",
+    };
+
+    fn read(input: &str, format: InputFormat, columns: &Columns) -> Result<Vec<Row>, LayoutError> {
+        TableReader::new(Cursor::new(input.as_bytes().to_vec()), format, columns)
+            .unwrap()
+            .map(|reader| reader.map(Result::unwrap).collect())
+    }
+
+    #[test]
+    fn plain_lines_keep_their_numbers_and_drop_comments() {
+        let rows = read(
+            "# list\n\nexample.com\n  other.example # note\n",
+            InputFormat::Auto,
+            &DOMAINS,
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].line, rows[0].value.as_str()), (3, "example.com"));
+        assert_eq!((rows[1].line, rows[1].value.as_str()), (4, "other.example"));
+    }
+
+    #[test]
+    fn the_delimiter_is_detected_and_the_column_recognised() {
+        for (input, delimiter) in [
+            (
+                "time,source.fqdn,note\n2026-11-30T10:00:00Z,a.example,\"x, y\"\n",
+                b',',
+            ),
+            (
+                "time;source.fqdn;note\n2026-11-30T10:00:00Z;a.example;\"x; y\"\n",
+                b';',
+            ),
+            (
+                "time\tsource.fqdn\tnote\n2026-11-30T10:00:00Z\ta.example\tx, y\n",
+                b'\t',
+            ),
+        ] {
+            let reader = TableReader::new(
+                Cursor::new(input.as_bytes().to_vec()),
+                InputFormat::Auto,
+                &DOMAINS,
+            )
+            .unwrap()
+            .unwrap();
+            assert_eq!(reader.header_info().unwrap().delimiter, delimiter);
+            let rows: Vec<Row> = reader.map(Result::unwrap).collect();
+            assert_eq!(rows.len(), 1, "{input}");
+            assert_eq!(rows[0].value, "a.example");
+            assert_eq!(rows[0].line, 2);
+            assert_eq!(rows[0].cells.len(), 3);
+        }
+    }
+
+    #[test]
+    fn a_header_without_the_column_is_one_clear_error() {
+        let e = read("time,ip\n1,2\n", InputFormat::Auto, &DOMAINS).unwrap_err();
+        assert_eq!(
+            e.0,
+            "the first line `time,ip` is not a header naming the domain column (`domain`, `source.fqdn`, `host`): add a header line, or name the column with --domain-column"
+        );
+        let named = Columns {
+            named: Some("Website".into()),
+            ..DOMAINS
+        };
+        let e = read("time;ip\n1;2\n", InputFormat::Auto, &named).unwrap_err();
+        assert!(
+            e.0.contains("has no column `Website`: name a column"),
+            "{}",
+            e.0
+        );
+        let rows = read("Time;WEBSITE\n1;site.example\n", InputFormat::Auto, &named).unwrap();
+        assert_eq!(rows[0].value, "site.example");
+    }
+
+    #[test]
+    fn quoted_cells_may_span_lines_and_rows_keep_their_first_line() {
+        let rows = read(
+            "domain,note\na.example,\"two\nlines\"\nb.example,x\n",
+            InputFormat::Auto,
+            &DOMAINS,
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].line, rows[0].value.as_str()), (2, "a.example"));
+        assert_eq!((rows[1].line, rows[1].value.as_str()), (4, "b.example"));
+    }
+
+    #[test]
+    fn a_row_takes_its_first_filled_known_column() {
+        let columns = Columns {
+            named: None,
+            known: &["source.fqdn", "source.url", "source.ip"],
+            what: "item",
+            flag: "--column",
+        };
+        let rows = read(
+            "source.ip,source.url,source.fqdn\n192.0.2.1,,\n,https://u.example/x,\n192.0.2.2,,f.example\n",
+            InputFormat::Auto,
+            &columns,
+        )
+        .unwrap();
+        let values: Vec<&str> = rows.iter().map(|r| r.value.as_str()).collect();
+        assert_eq!(values, ["192.0.2.1", "https://u.example/x", "f.example"]);
+    }
+
+    #[test]
+    fn a_one_column_csv_with_a_known_header_is_read_as_csv() {
+        let rows = read(
+            "domain\na.example\nb.example\n",
+            InputFormat::Auto,
+            &DOMAINS,
+        )
+        .unwrap();
+        let values: Vec<&str> = rows.iter().map(|r| r.value.as_str()).collect();
+        assert_eq!(values, ["a.example", "b.example"]);
+        assert!(read("a.example\n", InputFormat::Csv, &DOMAINS).is_err());
+    }
+}
