@@ -79,3 +79,18 @@ impl Progress {
         self.bar.finish_and_clear();
     }
 }
+
+/// A bar for a long job of `total` steps that is not a crawl (upgrading a store), on standard
+/// error when it is a terminal and `show` is set; hidden otherwise.
+pub fn upgrade_bar(total: u64, show: bool) -> ProgressBar {
+    if !show || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    if let Ok(style) =
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} Records, ETA {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}

@@ -1,41 +1,29 @@
-//! Persistence of runs and Records in SQLite (bundled, so nothing is needed on the machine).
+//! Persistence of runs and Records in SQLite (bundled, so nothing is needed on the machine), and
+//! the tables derived from Records for the directory's questions.
 //!
 //! A run has a name; crawling under a name that exists resumes it. Records are written by a
-//! dedicated thread in batched transactions, so a Record is either committed whole or absent:
-//! a crawl killed at any moment loses only the domains in flight, and the primary key
-//! (run, domain) makes a second copy impossible. WAL mode lets the crawl read (resume checks)
-//! while the writer writes.
+//! dedicated thread in batched transactions, each Record with its derived rows (`derive`), so a
+//! Record is either committed whole or absent: a crawl killed at any moment loses only the
+//! domains in flight, and the key (run, domain) makes a second copy impossible. WAL mode lets
+//! the crawl read (resume checks) while the writer writes. `schema` says what the tables hold and
+//! how an older store is upgraded; `entries` what the directory reads back.
+
+pub mod derive;
+pub mod entries;
+mod schema;
 
 use crate::format::Timestamp;
 use crate::record::Record;
 use anyhow::{Context, Result, bail};
+use entries::{Scope, StoredContact, StoredEntry, StoredFile};
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-const SCHEMA_VERSION: i64 = 1;
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    started TEXT NOT NULL,
-    finished TEXT,
-    arguments TEXT NOT NULL,
-    version TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS records (
-    run INTEGER NOT NULL REFERENCES runs(id),
-    domain TEXT NOT NULL,
-    line INTEGER NOT NULL,
-    outcome TEXT NOT NULL,
-    found INTEGER NOT NULL,
-    record TEXT NOT NULL,
-    PRIMARY KEY (run, domain)
-) WITHOUT ROWID;
-";
+pub use schema::SCHEMA_VERSION;
 
 /// A crawl run as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +34,16 @@ pub struct Run {
     pub finished: Option<String>,
     pub arguments: String,
     pub version: String,
+}
+
+/// A run with what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSummary {
+    pub run: Run,
+    /// Domains recorded.
+    pub domains: u64,
+    /// Domains with a file.
+    pub found: u64,
 }
 
 const RUN_COLUMNS: &str = "id, name, started, finished, arguments, version";
@@ -70,31 +68,86 @@ pub struct Store {
 fn open_connection(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path)
         .with_context(|| format!("cannot open the database `{}`", path.display()))?;
-    conn.busy_timeout(Duration::from_secs(30))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
+    let configure = || -> rusqlite::Result<()> {
+        conn.busy_timeout(Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        Ok(())
+    };
+    configure().map_err(|e| describe_open_error(e, path))?;
     Ok(conn)
 }
 
+/// Says which file is wrong, and how, in words.
+fn describe_open_error(e: rusqlite::Error, path: &Path) -> anyhow::Error {
+    let shown = path.display();
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => {
+            anyhow::anyhow!("`{shown}` is not a disclose database (it is not an SQLite file)")
+        }
+        Some(rusqlite::ErrorCode::ReadOnly) => anyhow::anyhow!(
+            "cannot write to the database `{shown}`: it is read-only (check its permissions and those of its directory)"
+        ),
+        Some(rusqlite::ErrorCode::CannotOpen) => {
+            anyhow::anyhow!("cannot open the database `{shown}`")
+        }
+        _ => anyhow::Error::new(e).context(format!("cannot use the database `{shown}`")),
+    }
+}
+
 impl Store {
-    /// Opens (or creates) the database at `path`.
+    /// Opens the database at `path`, creating it if it does not exist, upgrading it if an older
+    /// disclose wrote it; refuses one from a newer disclose or another program.
     pub fn open(path: &Path) -> Result<Store> {
-        let conn = open_connection(path)?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let mut conn = open_connection(path)?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| describe_open_error(e, path))?;
+        let shown = path.display();
         if version > SCHEMA_VERSION {
             bail!(
-                "`{}` was written by a newer disclose (schema {version}; this one knows {SCHEMA_VERSION})",
-                path.display()
+                "`{shown}` was written by a newer disclose (schema {version}; this one knows {SCHEMA_VERSION}): use that version, or another database"
             );
         }
-        conn.execute_batch(SCHEMA)
-            .with_context(|| format!("`{}` is not a disclose database", path.display()))?;
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        if version == 0 {
+            let foreign: Option<String> = conn
+                .query_row(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| describe_open_error(e, path))?;
+            if let Some(table) = foreign {
+                bail!(
+                    "`{shown}` is an SQLite database of another program (it has a table `{}` and no disclose schema): give disclose a database of its own",
+                    crate::escape::for_terminal(&table)
+                );
+            }
+            conn.execute_batch(schema::TABLES)
+                .map_err(|e| describe_open_error(e, path))?;
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(|e| describe_open_error(e, path))?;
+        } else if version == 1 {
+            upgrade_from_1(&mut conn, path)?;
+        }
         Ok(Store {
             conn,
             path: path.to_owned(),
         })
+    }
+
+    /// Opens a database that must exist already: for the commands that only read.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            bail!(
+                "there is no database `{}`: crawl into it first (`disclose crawl LIST --db {}`), or name another with --db",
+                path.display(),
+                path.display()
+            );
+        }
+        Store::open(path)
     }
 
     /// Another connection to the same database, for a task that cannot share this one
@@ -110,17 +163,24 @@ impl Store {
         &self.path
     }
 
-    /// The run called `name`, created if it does not exist yet.
+    fn context(&self) -> String {
+        format!("cannot read the database `{}`", self.path.display())
+    }
+
+    /// The run called `name`, created if it does not exist yet; `true` when it existed.
     pub fn begin_run(&self, name: &str, arguments: &str, now: Timestamp) -> Result<(Run, bool)> {
         if let Some(run) = self.run(name)? {
             self.conn
-                .execute("UPDATE runs SET finished = NULL WHERE id = ?1", [run.id])?;
+                .execute("UPDATE runs SET finished = NULL WHERE id = ?1", [run.id])
+                .with_context(|| self.context())?;
             return Ok((run, true));
         }
-        self.conn.execute(
-            "INSERT INTO runs (name, started, arguments, version) VALUES (?1, ?2, ?3, ?4)",
-            params![name, now.to_string(), arguments, crate::VERSION],
-        )?;
+        self.conn
+            .execute(
+                "INSERT INTO runs (name, started, arguments, version) VALUES (?1, ?2, ?3, ?4)",
+                params![name, now.to_string(), arguments, crate::VERSION],
+            )
+            .map_err(|e| describe_open_error(e, &self.path))?;
         Ok((
             self.run(name)?.context("the run just created is missing")?,
             false,
@@ -129,25 +189,59 @@ impl Store {
 
     pub fn run(&self, name: &str) -> Result<Option<Run>> {
         let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE name = ?1");
-        Ok(self.conn.query_row(&sql, [name], run_from_row).optional()?)
+        self.conn
+            .query_row(&sql, [name], run_from_row)
+            .optional()
+            .with_context(|| self.context())
     }
 
     /// All runs, oldest first.
     pub fn runs(&self) -> Result<Vec<Run>> {
         let mut stmt = self
             .conn
-            .prepare(&format!("SELECT {RUN_COLUMNS} FROM runs ORDER BY id"))?;
+            .prepare(&format!("SELECT {RUN_COLUMNS} FROM runs ORDER BY id"))
+            .with_context(|| self.context())?;
         let runs = stmt
             .query_map([], run_from_row)?
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<_, _>>()
+            .with_context(|| self.context())?;
         Ok(runs)
     }
 
+    /// All runs, oldest first, with how many domains each recorded and how many had a file.
+    pub fn run_summaries(&self) -> Result<Vec<RunSummary>> {
+        let mut counts: BTreeMap<i64, (u64, u64)> = BTreeMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT run, count(*), sum(found) FROM records GROUP BY run")
+            .with_context(|| self.context())?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let n: i64 = row.get(1)?;
+            let found: Option<i64> = row.get(2)?;
+            counts.insert(row.get(0)?, (n as u64, found.unwrap_or(0) as u64));
+        }
+        Ok(self
+            .runs()?
+            .into_iter()
+            .map(|run| {
+                let (domains, found) = counts.get(&run.id).copied().unwrap_or_default();
+                RunSummary {
+                    run,
+                    domains,
+                    found,
+                }
+            })
+            .collect())
+    }
+
     pub fn finish_run(&self, run: i64, now: Timestamp) -> Result<()> {
-        self.conn.execute(
-            "UPDATE runs SET finished = ?2 WHERE id = ?1",
-            params![run, now.to_string()],
-        )?;
+        self.conn
+            .execute(
+                "UPDATE runs SET finished = ?2 WHERE id = ?1",
+                params![run, now.to_string()],
+            )
+            .with_context(|| self.context())?;
         Ok(())
     }
 
@@ -158,7 +252,8 @@ impl Store {
             .prepare_cached("SELECT line FROM records WHERE run = ?1 AND domain = ?2")?;
         Ok(stmt
             .query_row(params![run, domain], |r| r.get::<_, i64>(0))
-            .optional()?
+            .optional()
+            .with_context(|| self.context())?
             .map(|l| l as u64))
     }
 
@@ -175,25 +270,48 @@ impl Store {
     }
 
     pub fn count(&self, run: i64) -> Result<u64> {
-        let n: i64 =
-            self.conn
-                .query_row("SELECT count(*) FROM records WHERE run = ?1", [run], |r| {
-                    r.get(0)
-                })?;
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM records WHERE run = ?1", [run], |r| {
+                r.get(0)
+            })
+            .with_context(|| self.context())?;
         Ok(n as u64)
     }
 
-    /// Every Record of a run, in domain order.
-    pub fn records(&self, run: i64) -> Result<Vec<Record>> {
+    fn parse_record(&self, json: &str, run: i64, domain: &str) -> Result<Record> {
+        serde_json::from_str(json).with_context(|| {
+            format!(
+                "the Record of `{}` in run {run} of `{}` cannot be read",
+                crate::escape::for_terminal(domain),
+                self.path.display()
+            )
+        })
+    }
+
+    /// Calls `each` with every Record of a run, in domain order, streaming.
+    pub fn each_record(&self, run: i64, mut each: impl FnMut(Record) -> Result<()>) -> Result<()> {
         let mut stmt = self
             .conn
-            .prepare("SELECT record FROM records WHERE run = ?1 ORDER BY domain")?;
-        let rows = stmt.query_map([run], |r| r.get::<_, String>(0))?;
-        rows.map(|json| {
-            let json = json?;
-            serde_json::from_str(&json).context("a stored record cannot be read")
-        })
-        .collect()
+            .prepare("SELECT domain, record FROM records WHERE run = ?1 ORDER BY domain")
+            .with_context(|| self.context())?;
+        let mut rows = stmt.query([run])?;
+        while let Some(row) = rows.next()? {
+            let domain: String = row.get(0)?;
+            let json: String = row.get(1)?;
+            each(self.parse_record(&json, run, &domain)?)?;
+        }
+        Ok(())
+    }
+
+    /// Every Record of a run, in domain order (for tests and small runs; `each_record` streams).
+    pub fn records(&self, run: i64) -> Result<Vec<Record>> {
+        let mut all = Vec::new();
+        self.each_record(run, |r| {
+            all.push(r);
+            Ok(())
+        })?;
+        Ok(all)
     }
 
     /// One domain's Record in a run.
@@ -205,9 +323,419 @@ impl Store {
                 params![run, domain],
                 |r| r.get(0),
             )
-            .optional()?;
-        json.map(|j| serde_json::from_str(&j).context("a stored record cannot be read"))
-            .transpose()
+            .optional()
+            .with_context(|| self.context())?;
+        json.map(|j| self.parse_record(&j, run, domain)).transpose()
+    }
+
+    /// Writes Records in one transaction (what `Writer` does on its thread); a Record the run
+    /// already has is left as it is. Returns how many were new.
+    pub fn write(&mut self, run: i64, batch: &[Record]) -> Result<u64> {
+        write_batch(&mut self.conn, run, batch)
+    }
+
+    /// Calls `each` with the entries in `scope`, in domain order; with `found_only`, only those
+    /// with a file. `each` returns `false` to stop.
+    pub fn each_entry(
+        &self,
+        scope: Scope,
+        found_only: bool,
+        mut each: impl FnMut(StoredEntry) -> Result<bool>,
+    ) -> Result<()> {
+        let found = if found_only { " AND r.found = 1" } else { "" };
+        let (sql, param) = match scope {
+            Scope::Run(run) => (
+                format!("{ENTRY_SELECT} WHERE r.run = ?1{found} ORDER BY r.domain, c.position"),
+                Some(run),
+            ),
+            Scope::Latest => (
+                format!(
+                    "{ENTRY_SELECT} WHERE 1{found} ORDER BY r.domain, r.started DESC, r.id DESC, c.position"
+                ),
+                None,
+            ),
+        };
+        let mut stmt = self.conn.prepare(&sql).with_context(|| self.context())?;
+        let rows = match param {
+            Some(run) => stmt.query([run]),
+            None => stmt.query([]),
+        }
+        .with_context(|| self.context())?;
+        let latest_only = scope == Scope::Latest;
+        let mut last_domain = String::new();
+        read_entries(rows, |entry| {
+            // Across runs, the first Record of a domain is its latest.
+            if latest_only {
+                if entry.domain == last_domain {
+                    return Ok(true);
+                }
+                last_domain.clone_from(&entry.domain);
+            }
+            each(entry)
+        })
+        .with_context(|| self.context())
+    }
+
+    /// The entry of one domain in `scope`: its Record in that run, or its latest.
+    pub fn entry(&self, domain: &str, scope: Scope) -> Result<Option<StoredEntry>> {
+        let (sql, run) = match scope {
+            Scope::Run(run) => (
+                format!("{ENTRY_SELECT} WHERE r.run = ?2 AND r.domain = ?1 ORDER BY c.position"),
+                run,
+            ),
+            Scope::Latest => (
+                format!(
+                    "{ENTRY_SELECT} WHERE r.id = (SELECT id FROM records WHERE domain = ?1 ORDER BY started DESC, id DESC LIMIT 1) AND ?2 = ?2 ORDER BY c.position"
+                ),
+                0,
+            ),
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .with_context(|| self.context())?;
+        let rows = stmt
+            .query(params![domain, run])
+            .with_context(|| self.context())?;
+        let mut found = None;
+        read_entries(rows, |entry| {
+            found = Some(entry);
+            Ok(false)
+        })
+        .with_context(|| self.context())?;
+        Ok(found)
+    }
+
+    /// The domains whose own host resolved to `address` (in their Record of `scope`), sorted,
+    /// at most `limit` of them, and how many there are in all.
+    pub fn domains_at(
+        &self,
+        address: &str,
+        scope: Scope,
+        limit: usize,
+    ) -> Result<(u64, Vec<String>)> {
+        let sql = match scope {
+            Scope::Run(_) => {
+                "SELECT r.domain FROM addresses a JOIN records r ON r.id = a.record
+                 WHERE a.address = ?1 AND r.run = ?2 ORDER BY r.domain"
+            }
+            Scope::Latest => {
+                "SELECT r.domain FROM addresses a JOIN records r ON r.id = a.record
+                 WHERE a.address = ?1 AND ?2 = ?2 AND r.id = (SELECT id FROM records l
+                   WHERE l.domain = r.domain ORDER BY l.started DESC, l.id DESC LIMIT 1)
+                 ORDER BY r.domain"
+            }
+        };
+        let run = match scope {
+            Scope::Run(run) => run,
+            Scope::Latest => 0,
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .with_context(|| self.context())?;
+        let mut rows = stmt
+            .query(params![address, run])
+            .with_context(|| self.context())?;
+        let (mut count, mut domains) = (0u64, Vec::new());
+        while let Some(row) = rows.next()? {
+            count += 1;
+            if domains.len() < limit {
+                domains.push(row.get(0)?);
+            }
+        }
+        Ok((count, domains))
+    }
+
+    /// The distinct tag names of the Records in `scope`, sorted.
+    pub fn tag_names(&self, scope: Scope) -> Result<Vec<String>> {
+        let (sql, run) = match scope {
+            Scope::Run(run) => (
+                "SELECT DISTINCT t.key FROM tags t JOIN records r ON r.id = t.record WHERE r.run = ?1 ORDER BY t.key",
+                run,
+            ),
+            Scope::Latest => (
+                "SELECT DISTINCT key FROM tags WHERE ?1 = ?1 ORDER BY key",
+                0,
+            ),
+        };
+        let mut stmt = self.conn.prepare(sql).with_context(|| self.context())?;
+        let names = stmt
+            .query_map([run], |r| r.get(0))?
+            .collect::<Result<_, _>>()
+            .with_context(|| self.context())?;
+        Ok(names)
+    }
+}
+
+/// The columns of an entry, one row per contact (or one row without contact).
+const ENTRY_SELECT: &str = "SELECT r.id, runs.name, r.domain, r.registrable_domain, r.line,
+    r.started, r.outcome, r.outcome_label, r.tags,
+    f.record, f.requested_url, f.final_url, f.location, f.redirects, f.address, f.sha256,
+    f.valid, f.errors, f.expires, f.signature, f.independence, f.signer, f.key_sound,
+    f.canonical, f.languages, f.encryption, f.policy, f.acknowledgments, f.hiring, f.csaf,
+    f.bug_bounty, c.uri, c.kind, c.valid
+    FROM records r JOIN runs ON runs.id = r.run
+    LEFT JOIN files f ON f.record = r.id
+    LEFT JOIN contacts c ON c.record = r.id";
+
+/// Groups the rows of an `ENTRY_SELECT` (one per contact) into entries.
+fn read_entries(
+    mut rows: rusqlite::Rows<'_>,
+    mut each: impl FnMut(StoredEntry) -> Result<bool>,
+) -> Result<()> {
+    let mut current: Option<StoredEntry> = None;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        if current.as_ref().is_some_and(|e| e.record != id) {
+            let done = current.take().expect("checked");
+            if !each(done)? {
+                return Ok(());
+            }
+        }
+        let entry = match &mut current {
+            Some(e) => e,
+            None => current.insert(entry_from_row(row)?),
+        };
+        if let (Some(file), Some(uri)) = (&mut entry.file, row.get::<_, Option<String>>(31)?) {
+            file.contacts.push(StoredContact {
+                uri,
+                kind: row.get(32)?,
+                valid: row.get(33)?,
+            });
+        }
+    }
+    if let Some(e) = current {
+        each(e)?;
+    }
+    Ok(())
+}
+
+fn entry_from_row(row: &rusqlite::Row<'_>) -> Result<StoredEntry> {
+    let lines = |i: usize| -> rusqlite::Result<Vec<String>> {
+        Ok(derive::split_lines(row.get_ref(i)?.as_str()?))
+    };
+    let tags: Option<String> = row.get(8)?;
+    let file = match row.get::<_, Option<i64>>(9)? {
+        None => None,
+        Some(_) => Some(StoredFile {
+            requested_url: row.get(10)?,
+            final_url: row.get(11)?,
+            location: entries::parse_location(row.get_ref(12)?.as_str()?),
+            redirects: lines(13)?,
+            address: row.get(14)?,
+            sha256: row.get(15)?,
+            valid: row.get(16)?,
+            errors: row
+                .get_ref(17)?
+                .as_str()?
+                .split(' ')
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            expires: row.get::<_, Option<i64>>(18)?.map(Timestamp::from_unix),
+            signature: row.get(19)?,
+            independence: row
+                .get::<_, Option<String>>(20)?
+                .and_then(|i| entries::parse_independence(&i)),
+            signer: row.get(21)?,
+            key_sound: row.get(22)?,
+            canonical: row.get(23)?,
+            contacts: Vec::new(),
+            languages: lines(24)?,
+            encryption: lines(25)?,
+            policy: lines(26)?,
+            acknowledgments: lines(27)?,
+            hiring: lines(28)?,
+            csaf: lines(29)?,
+            bug_bounty: row.get(30)?,
+        }),
+    };
+    Ok(StoredEntry {
+        record: row.get(0)?,
+        run: row.get(1)?,
+        domain: row.get(2)?,
+        registrable_domain: row.get(3)?,
+        line: row.get::<_, i64>(4)? as u64,
+        started: Timestamp::from_unix(row.get(5)?),
+        outcome: row.get(6)?,
+        outcome_label: row.get(7)?,
+        tags: match tags {
+            Some(json) => serde_json::from_str(&json).context("stored tags cannot be read")?,
+            None => BTreeMap::new(),
+        },
+        file,
+    })
+}
+
+/// How many Records an upgrade must hold before it shows a progress bar.
+const UPGRADE_PROGRESS_FROM: u64 = 10_000;
+
+/// Upgrades a schema-1 store in place, in one transaction: the Records are moved into the
+/// schema-2 table as they are (byte for byte) and the derived tables are built from them.
+fn upgrade_from_1(conn: &mut Connection, path: &Path) -> Result<()> {
+    let shown = path.display();
+    let total: i64 = conn
+        .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+        .map_err(|e| describe_open_error(e, path))?;
+    let total = total as u64;
+    eprintln!(
+        "disclose: upgrading `{shown}` from schema 1 to {SCHEMA_VERSION} ({total} Records); older disclose versions will not read it afterwards"
+    );
+    let bar = crate::crawl::progress::upgrade_bar(total, total >= UPGRADE_PROGRESS_FROM);
+    let tx = conn
+        .transaction()
+        .map_err(|e| describe_open_error(e, path))?;
+    tx.execute_batch(&format!(
+        "ALTER TABLE records RENAME TO {old};",
+        old = schema::SCHEMA_1_RECORDS
+    ))
+    .map_err(|e| describe_open_error(e, path))?;
+    tx.execute_batch(schema::TABLES)
+        .with_context(|| format!("cannot upgrade `{shown}`"))?;
+    {
+        let mut read = tx.prepare(&format!(
+            "SELECT run, domain, line, record FROM {} ORDER BY run, domain",
+            schema::SCHEMA_1_RECORDS
+        ))?;
+        let mut rows = read.query([])?;
+        let mut writes = Inserts::prepare(&tx)?;
+        while let Some(row) = rows.next()? {
+            let run: i64 = row.get(0)?;
+            let domain: String = row.get(1)?;
+            let json: String = row.get(3)?;
+            let record: Record = serde_json::from_str(&json).with_context(|| {
+                format!(
+                    "cannot upgrade `{shown}`: the Record of `{}` in run {run} cannot be read",
+                    crate::escape::for_terminal(&domain)
+                )
+            })?;
+            // The Record keeps the line it was stored with.
+            let line: i64 = row.get(2)?;
+            writes.insert(run, &record, line, &json)?;
+            bar.inc(1);
+        }
+    }
+    tx.execute_batch(&format!("DROP TABLE {};", schema::SCHEMA_1_RECORDS))?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()
+        .with_context(|| format!("cannot commit the upgrade of `{shown}`"))?;
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// The prepared statements that write one Record and its derived rows.
+struct Inserts<'t> {
+    conn: &'t Connection,
+    record: rusqlite::CachedStatement<'t>,
+    file: rusqlite::CachedStatement<'t>,
+    contact: rusqlite::CachedStatement<'t>,
+    address: rusqlite::CachedStatement<'t>,
+    certificate: rusqlite::CachedStatement<'t>,
+    tag: rusqlite::CachedStatement<'t>,
+}
+
+impl<'t> Inserts<'t> {
+    fn prepare(tx: &'t rusqlite::Transaction<'_>) -> Result<Inserts<'t>> {
+        Ok(Inserts {
+            conn: tx,
+            record: tx.prepare_cached(
+                "INSERT OR IGNORE INTO records (run, domain, registrable_domain, line, started,
+                 outcome, outcome_label, found, tags, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?,
+            file: tx.prepare_cached(
+                "INSERT INTO files (record, requested_url, final_url, location, redirects, address,
+                 sha256, size, content_type, valid, errors, expires, signature, independence,
+                 signer, key_sound, canonical, languages, encryption, policy, acknowledgments,
+                 hiring, csaf, bug_bounty)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                 ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+            )?,
+            contact: tx.prepare_cached(
+                "INSERT INTO contacts (record, position, uri, kind, valid) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+            address: tx.prepare_cached(
+                "INSERT OR IGNORE INTO addresses (address, record) VALUES (?1, ?2)",
+            )?,
+            certificate: tx.prepare_cached(
+                "INSERT INTO certificates (record, sha256, subject, issuer, not_before, not_after)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+            tag: tx.prepare_cached(
+                "INSERT OR IGNORE INTO tags (record, key, value) VALUES (?1, ?2, ?3)",
+            )?,
+        })
+    }
+
+    /// Writes `record` (as `json`) into `run`; `false` when the run already had the domain.
+    fn insert(&mut self, run: i64, record: &Record, line: i64, json: &str) -> Result<bool> {
+        let d = derive::derive(record);
+        let inserted = self.record.execute(params![
+            run,
+            record.domain,
+            record.registrable_domain,
+            line,
+            d.started,
+            record.outcome.class(),
+            d.outcome_label,
+            record.file.is_some(),
+            d.tags,
+            json
+        ])?;
+        if inserted == 0 {
+            return Ok(false);
+        }
+        let id = self.conn.last_insert_rowid();
+        if let Some(f) = &d.file {
+            self.file.execute(params![
+                id,
+                f.requested_url,
+                f.final_url,
+                f.location,
+                f.redirects,
+                f.address,
+                f.sha256,
+                f.size,
+                f.content_type,
+                f.valid,
+                f.errors,
+                f.expires,
+                f.signature,
+                f.independence,
+                f.signer,
+                f.key_sound,
+                f.canonical,
+                f.languages,
+                f.encryption,
+                f.policy,
+                f.acknowledgments,
+                f.hiring,
+                f.csaf,
+                f.bug_bounty
+            ])?;
+        }
+        for c in &d.contacts {
+            self.contact
+                .execute(params![id, c.position, c.uri, c.kind, c.valid])?;
+        }
+        for a in &d.addresses {
+            self.address.execute(params![a, id])?;
+        }
+        if let Some(c) = &d.certificate {
+            self.certificate.execute(params![
+                id,
+                c.sha256,
+                c.subject,
+                c.issuer,
+                c.not_before,
+                c.not_after
+            ])?;
+        }
+        for (key, value) in &record.tags {
+            self.tag.execute(params![id, key, value])?;
+        }
+        Ok(true)
     }
 }
 
@@ -283,20 +811,10 @@ fn write_batch(conn: &mut Connection, run: i64, batch: &[Record]) -> Result<u64>
     let tx = conn.transaction()?;
     let mut written = 0;
     {
-        let mut stmt = tx.prepare_cached(
-            "INSERT OR IGNORE INTO records (run, domain, line, outcome, found, record)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
+        let mut inserts = Inserts::prepare(&tx)?;
         for record in batch {
             let json = serde_json::to_string(record)?;
-            written += stmt.execute(params![
-                run,
-                record.domain,
-                record.line as i64,
-                record.outcome.class(),
-                record.file.is_some(),
-                json
-            ])? as u64;
+            written += u64::from(inserts.insert(run, record, record.line as i64, &json)?);
         }
     }
     tx.commit()
