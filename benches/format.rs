@@ -25,7 +25,7 @@ fn corpus() -> Vec<Vec<u8>> {
 
 fn context() -> Context {
     let mut ctx = Context::at(Timestamp::parse_rfc3339("2026-11-22T00:00:00Z").unwrap());
-    ctx.requested_url = Some("https://example.com/.well-known/security.txt".into());
+    ctx.requested_url = Some("https://example.test/.well-known/security.txt".into());
     ctx
 }
 
@@ -60,13 +60,13 @@ fn bench_corpus(c: &mut Criterion) {
 }
 
 fn hostile(copies: usize) -> Vec<u8> {
-    let block = "Contact: mailto:security@example.com\n\
-                 CSAF: https://example.com/.well-known/csaf/provider-metadata.json\n\
+    let block = "Contact: mailto:security@example.test\n\
+                 CSAF: https://example.test/.well-known/csaf/provider-metadata.json\n\
                  Expires: 2027-01-01T00:00:00Z\n\
                  Preferred-Languages: en, nl, de, fr, cz\n\
-                 Acknowledgements: https://example.com/thanks\n\
+                 Acknowledgements: https://example.test/thanks\n\
                  # a comment line that is fairly long, to give the scanner some work to do\n";
-    let long = format!("Policy: https://example.com/{}\n", "a".repeat(3000));
+    let long = format!("Policy: https://example.test/{}\n", "a".repeat(3000));
     (block.repeat(20) + &long).repeat(copies).into_bytes()
 }
 

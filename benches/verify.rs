@@ -34,8 +34,8 @@ fn bench_verify(c: &mut Criterion) {
     let now = Timestamp::parse_rfc3339("2026-11-22T00:00:00Z").unwrap();
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
 
-    let key = SigningKey::generate("<security@example.com>", SystemTime::now(), None).unwrap();
-    let body = b"Contact: mailto:security@example.com\nExpires: 2027-06-01T00:00:00Z\n";
+    let key = SigningKey::generate("<security@example.test>", SystemTime::now(), None).unwrap();
+    let body = b"Contact: mailto:security@example.test\nExpires: 2027-06-01T00:00:00Z\n";
     let cv25519 = (
         key.sign(body, SystemTime::now()).unwrap(),
         candidates(&key.public_armored()),

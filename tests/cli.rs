@@ -167,7 +167,7 @@ fn url_checks_canonical() {
         "--now",
         NOW,
         "--url",
-        "https://example.com/.well-known/security.txt",
+        "https://example.test/.well-known/security.txt",
         &file,
     ]);
     let canonical = std::fs::read_to_string(&file).unwrap();
@@ -192,7 +192,7 @@ fn stdin_is_read_for_a_dash() {
         .stdin
         .take()
         .unwrap()
-        .write_all(b"Contact: https://example.com/report\nExpires: 2027-06-01T00:00:00Z\n")
+        .write_all(b"Contact: https://example.test/report\nExpires: 2027-06-01T00:00:00Z\n")
         .unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(0));
@@ -200,7 +200,7 @@ fn stdin_is_read_for_a_dash() {
     assert_eq!(v["file"], "-");
     assert_eq!(
         v["fields"]["contact"][0]["uri"],
-        "https://example.com/report"
+        "https://example.test/report"
     );
 }
 
@@ -232,7 +232,7 @@ fn targets_that_are_neither_files_nor_domains_exit_2_with_a_clear_error() {
 fn file_contents_never_reach_the_terminal_raw() {
     let path = temp_file(
         "hostile.txt",
-        b"Contact: mailto:a@example.com\nExpires: 2027-06-01T00:00:00Z\n\x1b[2J\x1b]0;owned\x07: x\nPolicy: https://example.com/\xe2\x80\xaetxt.exe\n",
+        b"Contact: mailto:a@example.test\nExpires: 2027-06-01T00:00:00Z\n\x1b[2J\x1b]0;owned\x07: x\nPolicy: https://example.test/\xe2\x80\xaetxt.exe\n",
     );
     let o = disclose(&[
         "check",
@@ -291,7 +291,18 @@ fn explain_prints_an_entry_and_suggests_near_codes() {
     assert!(out.contains("same code and meaning in sectxt 0.9.8"));
     let o = disclose(&["explain", "no_expiry"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean `no_expire`?"));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("did you mean `no_expire` (the file has no Expires field)")
+    );
+    // Any case, `-` for `_`; and a word of what it means finds the code.
+    assert_eq!(disclose(&["explain", "NO-EXPIRE"]).status.code(), Some(0));
+    let o = disclose(&["explain", "placeholder"]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("did you mean `template_placeholder`"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
@@ -302,6 +313,18 @@ fn explain_list_names_every_code_with_its_level() {
         out.lines()
             .any(|l| l.starts_with("no_charset") && l.contains("recommendation"))
     );
+    // The message column starts at the same place on every line.
+    let starts: std::collections::BTreeSet<usize> = out
+        .lines()
+        .map(|l| {
+            let level = ["error", "recommendation", "notification"]
+                .iter()
+                .find_map(|lv| l.find(&format!(" {lv} ")).map(|i| i + 1 + lv.len()))
+                .unwrap();
+            level + l[level..].len() - l[level..].trim_start().len()
+        })
+        .collect();
+    assert_eq!(starts.len(), 1, "{out}");
 }
 
 #[test]

@@ -198,7 +198,16 @@ fn known_mistakes_get_their_specific_findings() {
     expect("032.txt", Code::InvalidExpiry, "2026-12-19T00:00:00Z");
     expect("044.txt", Code::InvalidExpiry, "2022-03-17T12:00:00+01:00");
     expect("157.txt", Code::InvalidExpiry, "2038-01-19T03:14:07.000Z");
-    expect("063.txt", Code::InvalidExpiry, "placeholder");
+    expect(
+        "063.txt",
+        Code::TemplatePlaceholder,
+        "`DATE_EXP` looks like a template placeholder",
+    );
+    expect(
+        "139.txt",
+        Code::TemplatePlaceholder,
+        "`{Expiration Date in ISO 8601 Format}` looks like",
+    );
     expect("074.txt", Code::InvalidFieldName, "Security policy");
     expect("100.txt", Code::MisspelledField, "Contact");
     expect("132.txt", Code::ChainedValues, "2 values");

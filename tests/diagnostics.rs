@@ -13,9 +13,9 @@ use futures_util::FutureExt;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-const VALID: &str = "Contact: mailto:security@example.com\n\
+const VALID: &str = "Contact: mailto:security@example.test\n\
                      Expires: 2027-06-01T00:00:00Z\n\
-                     Encryption: https://example.com/pgp-key.txt\n";
+                     Encryption: https://example.test/pgp-key.txt\n";
 
 fn now() -> Timestamp {
     Timestamp::parse_rfc3339("2026-11-22T00:00:00Z").unwrap()
@@ -70,7 +70,7 @@ fn at_urls(text: &str, requested: &str, final_url: Option<&str>) -> Input {
 }
 
 fn served(text: &str, content_type: Option<&str>, legacy_location: bool) -> Input {
-    let mut input = at_urls(text, "https://example.com/.well-known/security.txt", None);
+    let mut input = at_urls(text, "https://example.test/.well-known/security.txt", None);
     input.ctx.http = Some(HttpContext {
         content_type: content_type.map(Into::into),
         legacy_location,
@@ -154,7 +154,7 @@ fn with_wrong_crc(signed: &str) -> String {
 }
 
 fn canonical() -> String {
-    with("Canonical: https://example.com/.well-known/security.txt\n")
+    with("Canonical: https://example.test/.well-known/security.txt\n")
 }
 
 fn findings(input: &Input) -> Vec<(Code, Option<usize>)> {
@@ -209,14 +209,14 @@ fn keys() -> &'static Keys {
             path
         };
         let body = canonical();
-        let good = SigningKey::generate("<security@example.com>", created, None).unwrap();
+        let good = SigningKey::generate("<security@example.test>", created, None).unwrap();
         let expiring = SigningKey::generate(
-            "<security@example.com>",
+            "<security@example.test>",
             created,
             Some(std::time::Duration::from_secs(200 * 86_400)),
         )
         .unwrap();
-        let other = SigningKey::generate("<other@example.com>", created, None).unwrap();
+        let other = SigningKey::generate("<other@example.test>", created, None).unwrap();
         let revoked_cert = good
             .cert
             .clone()
@@ -289,12 +289,12 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
         (
             Code::FieldTooLong,
             txt(with(&format!(
-                "Policy: https://example.com/{}\n",
+                "Policy: https://example.test/{}\n",
                 "a".repeat(2030)
             ))),
             Some(4),
             txt(with(&format!(
-                "Policy: https://example.com/{}\n",
+                "Policy: https://example.test/{}\n",
                 "a".repeat(2000)
             ))),
         ),
@@ -302,7 +302,7 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
             Code::HtmlDocument,
             txt("<!DOCTYPE html>\n<html><body>Not found</body></html>\n"),
             None,
-            txt(format!("<!-- Policy: https://example.com/ -->\n{VALID}")),
+            txt(format!("<!-- Policy: https://example.test/ -->\n{VALID}")),
         ),
         // Line syntax
         (
@@ -333,25 +333,25 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
             Code::EmptyValue,
             txt(with("Policy: \n")),
             Some(4),
-            txt(with("Policy: https://example.com/p\n")),
+            txt(with("Policy: https://example.test/p\n")),
         ),
         (
             Code::LeadingWhitespace,
-            txt(with("  Policy: https://example.com/p\n")),
+            txt(with("  Policy: https://example.test/p\n")),
             Some(4),
-            txt(with("Policy: https://example.com/p  \n")),
+            txt(with("Policy: https://example.test/p  \n")),
         ),
         (
             Code::InvalidFieldName,
-            txt(with("Security policy: https://example.com/p\n")),
+            txt(with("Security policy: https://example.test/p\n")),
             Some(4),
-            txt(with("Security-Policy: https://example.com/p\n")),
+            txt(with("Security-Policy: https://example.test/p\n")),
         ),
         (
             Code::HtmlComment,
-            txt(with("<!-- Policy: https://example.com/p -->\n")),
+            txt(with("<!-- Policy: https://example.test/p -->\n")),
             Some(4),
-            txt(with("# Policy: https://example.com/p\n")),
+            txt(with("# Policy: https://example.test/p\n")),
         ),
         // Fields and their values
         (
@@ -362,7 +362,7 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
         ),
         (
             Code::NoExpire,
-            txt("Contact: https://example.com/report\n"),
+            txt("Contact: https://example.test/report\n"),
             None,
             txt(VALID),
         ),
@@ -418,20 +418,44 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
             txt(VALID),
         ),
         (
+            Code::TemplatePlaceholder,
+            txt(replace(
+                "mailto:security@example.test",
+                "mailto:security@[yourdomain].com",
+            )),
+            Some(1),
+            txt(replace(
+                "mailto:security@example.test",
+                "mailto:security@your-domain.test",
+            )),
+        ),
+        (
+            Code::ExampleDomain,
+            txt(replace(
+                "mailto:security@example.test",
+                "mailto:security@example.com",
+            )),
+            Some(1),
+            txt(replace(
+                "mailto:security@example.test",
+                "mailto:security@myexample.com",
+            )),
+        ),
+        (
             Code::InvalidUri,
-            txt(with("Policy: https://example.com/our policy\n")),
+            txt(with("Policy: https://example.test/our policy\n")),
             Some(4),
-            txt(with("Policy: https://example.com/our%20policy\n")),
+            txt(with("Policy: https://example.test/our%20policy\n")),
         ),
         (
             Code::NoHttps,
-            txt(with("Policy: http://example.com/p\n")),
+            txt(with("Policy: http://example.test/p\n")),
             Some(4),
-            txt(with("Policy: https://example.com/p\n")),
+            txt(with("Policy: https://example.test/p\n")),
         ),
         (
             Code::UnexpectedScheme,
-            txt(with("Policy: ftp://example.com/p\n")),
+            txt(with("Policy: ftp://example.test/p\n")),
             Some(4),
             txt(with(
                 "Encryption: openpgp4fpr:0123456789ABCDEF0123456789ABCDEF01234567\n",
@@ -439,10 +463,10 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
         ),
         (
             Code::InvalidEmail,
-            txt(replace("security@example.com", "security@localhost")),
+            txt(replace("security@example.test", "security@localhost")),
             Some(1),
             txt(replace(
-                "security@example.com",
+                "security@example.test",
                 "security+cvd@example.co.uk",
             )),
         ),
@@ -459,7 +483,7 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
             )),
             Some(4),
             txt(with(
-                "Encryption: dns:5d2d37ab76d47d36._openpgpkey.example.com?type=OPENPGPKEY\n",
+                "Encryption: dns:5d2d37ab76d47d36._openpgpkey.example.test?type=OPENPGPKEY\n",
             )),
         ),
         (
@@ -468,13 +492,13 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
                 "Encryption: https://a.example/k.asc, https://b.example/k.asc\n",
             )),
             Some(4),
-            txt(with("Contact: mailto:a@example.com,b@example.com\n")),
+            txt(with("Contact: mailto:a@example.test,b@example.test\n")),
         ),
         (
             Code::NoEncryption,
-            txt("Contact: mailto:security@example.com\nExpires: 2027-06-01T00:00:00Z\n"),
+            txt("Contact: mailto:security@example.test\nExpires: 2027-06-01T00:00:00Z\n"),
             None,
-            txt("Contact: https://example.com/report\nExpires: 2027-06-01T00:00:00Z\n"),
+            txt("Contact: https://example.test/report\nExpires: 2027-06-01T00:00:00Z\n"),
         ),
         (
             Code::NoCanonicalMatch,
@@ -486,7 +510,7 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
             None,
             at_urls(
                 &canonical(),
-                "HTTPS://Example.com:443/.well-known/./security.txt",
+                "HTTPS://Example.TEST:443/.well-known/./security.txt",
                 None,
             ),
         ),
@@ -495,32 +519,34 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
             at_urls(
                 &canonical(),
                 "https://example.org/.well-known/security.txt",
-                Some("https://example.com/.well-known/security.txt"),
+                Some("https://example.test/.well-known/security.txt"),
             ),
             None,
             at_urls(
                 &with(
-                    "Canonical: https://example.org/.well-known/security.txt\nCanonical: https://example.com/.well-known/security.txt\n",
+                    "Canonical: https://example.org/.well-known/security.txt\nCanonical: https://example.test/.well-known/security.txt\n",
                 ),
                 "https://example.org/.well-known/security.txt",
-                Some("https://example.com/.well-known/security.txt"),
+                Some("https://example.test/.well-known/security.txt"),
             ),
         ),
         (
             Code::NoCsafFile,
-            txt(with("CSAF: https://example.com/advisories/index.json\n")),
+            txt(with("CSAF: https://example.test/advisories/index.json\n")),
             Some(4),
             txt(with(
-                "CSAF: https://example.com/.well-known/csaf/provider-metadata.json\n",
+                "CSAF: https://example.test/.well-known/csaf/provider-metadata.json\n",
             )),
         ),
         (
             Code::MultipleCsafFields,
             txt(with(
-                "CSAF: https://example.com/a/provider-metadata.json\nCSAF: https://example.com/b/provider-metadata.json\n",
+                "CSAF: https://example.test/a/provider-metadata.json\nCSAF: https://example.test/b/provider-metadata.json\n",
             )),
             Some(5),
-            txt(with("CSAF: https://example.com/a/provider-metadata.json\n")),
+            txt(with(
+                "CSAF: https://example.test/a/provider-metadata.json\n",
+            )),
         ),
         (
             Code::InvalidBugBounty,
@@ -542,14 +568,14 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
         ),
         (
             Code::MisspelledField,
-            txt(with("Encyption: https://example.com/k.asc\n")),
+            txt(with("Encyption: https://example.test/k.asc\n")),
             Some(4),
-            txt(with("ENCRYPTION: https://example.com/k.asc\n")),
+            txt(with("ENCRYPTION: https://example.test/k.asc\n")),
         ),
         (
             Code::ObsoleteField,
             txt(with(
-                "Signature: https://example.com/.well-known/security.txt.sig\n",
+                "Signature: https://example.test/.well-known/security.txt.sig\n",
             )),
             Some(4),
             txt(with("Signed-By: the security team\n")),
@@ -638,7 +664,7 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
             with_keyring(
                 keys()
                     .text
-                    .replace("security@example.com", "attacker@example.net"),
+                    .replace("security@example.test", "attacker@example.net"),
                 &keys().good,
             ),
             None,
@@ -673,7 +699,7 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
             // Keys are looked for only for a signed file; its Encryption is on line 6.
             Code::EncryptionKeyUnreachable,
             Input {
-                unreachable: vec!["https://example.com/pgp-key.txt".into()],
+                unreachable: vec!["https://example.test/pgp-key.txt".into()],
                 ..with_keyring(keys().text.clone(), &keys().good)
             },
             Some(6),
@@ -690,7 +716,7 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
             Code::InvalidUriScheme,
             {
                 let mut i = served(VALID, Some("text/plain; charset=utf-8"), false);
-                i.ctx.final_url = Some("http://example.com/.well-known/security.txt".into());
+                i.ctx.final_url = Some("http://example.test/.well-known/security.txt".into());
                 i
             },
             None,
@@ -815,7 +841,7 @@ fn fields_after_the_signature_are_unsigned_and_never_contacts() {
     let checked = format::check(text.as_bytes(), &Context::at(now()));
     let fields = &checked.report.fields;
     assert_eq!(fields.contact.len(), 1);
-    assert_eq!(fields.contact[0].uri, "mailto:security@example.com");
+    assert_eq!(fields.contact[0].uri, "mailto:security@example.test");
     assert_eq!(fields.unsigned.len(), 1);
     assert_eq!(fields.unsigned[0].value, "mailto:attacker@example.net");
 }

@@ -140,14 +140,14 @@ struct Signed {
     keyring: PathBuf,
 }
 
-const BODY: &str = "Contact: mailto:security@example.com\n\
+const BODY: &str = "Contact: mailto:security@example.test\n\
                     Expires: 2027-06-01T00:00:00Z\n\
-                    Encryption: https://example.com/pgp-key.txt\n\
-                    Canonical: https://example.com/.well-known/security.txt\n";
+                    Encryption: https://example.test/pgp-key.txt\n\
+                    Canonical: https://example.test/.well-known/security.txt\n";
 
 fn signed(name: &str, validity: Option<Duration>) -> Signed {
     let created = system(at("2026-01-01T00:00:00Z"));
-    let key = SigningKey::generate("<security@example.com>", created, validity).unwrap();
+    let key = SigningKey::generate("<security@example.test>", created, validity).unwrap();
     let text = String::from_utf8(
         key.sign(BODY.as_bytes(), system(at("2026-06-01T00:00:00Z")))
             .unwrap(),
@@ -183,7 +183,7 @@ fn a_file_signed_here_verifies_and_every_forbidden_change_breaks_it() {
         (
             "contact",
             s.text
-                .replace("security@example.com", "attacker@example.net"),
+                .replace("security@example.test", "attacker@example-other.test"),
         ),
         (
             "inner whitespace",
@@ -192,7 +192,7 @@ fn a_file_signed_here_verifies_and_every_forbidden_change_breaks_it() {
         (
             "removed line",
             s.text
-                .replace("Encryption: https://example.com/pgp-key.txt\n", ""),
+                .replace("Encryption: https://example.test/pgp-key.txt\n", ""),
         ),
     ] {
         let (checked, v) = verdict_of(&tampered, &s.keyring);
@@ -213,8 +213,8 @@ fn changes_the_cleartext_rules_allow_keep_the_signature() {
         (
             "trailing whitespace",
             s.text.replace(
-                "Contact: mailto:security@example.com\n",
-                "Contact: mailto:security@example.com  \t\n",
+                "Contact: mailto:security@example.test\n",
+                "Contact: mailto:security@example.test  \t\n",
             ),
         ),
         (
@@ -233,13 +233,16 @@ fn changes_the_cleartext_rules_allow_keep_the_signature() {
 #[test]
 fn a_line_added_after_the_signature_is_unsigned_and_never_a_contact() {
     let s = signed("after", None);
-    let text = format!("{}Contact: mailto:attacker@example.net\n", s.text);
+    let text = format!("{}Contact: mailto:attacker@example-other.test\n", s.text);
     let (checked, v) = verdict_of(&text, &s.keyring);
     assert_eq!(v.verdict.name(), "verified");
     let fields = &checked.report.fields;
     assert_eq!(fields.contact.len(), 1);
-    assert_eq!(fields.contact[0].uri, "mailto:security@example.com");
-    assert_eq!(fields.unsigned[0].value, "mailto:attacker@example.net");
+    assert_eq!(fields.contact[0].uri, "mailto:security@example.test");
+    assert_eq!(
+        fields.unsigned[0].value,
+        "mailto:attacker@example-other.test"
+    );
     assert!(checked.report.codes().contains(&Code::DataAfterSig));
 }
 

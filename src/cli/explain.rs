@@ -41,17 +41,23 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let name = args.code.unwrap_or_default();
-    let Some(code) = Code::from_name(&name) else {
-        let closest = Code::ALL
+    let Some(code) = Code::from_name_loose(&name) else {
+        let suggestions: Vec<String> = Code::search(&name, 3)
             .iter()
-            .min_by_key(|c| disclose::format::validate::edit_distance(&name, c.as_str()))
-            .map(|c| c.as_str())
-            .unwrap_or_default();
-        eprintln!(
-            "disclose: `{}` is not a diagnostic code; did you mean `{closest}`? \
-             (`disclose explain --list` lists them all)",
-            disclose::escape::for_terminal(&name)
-        );
+            .map(|c| format!("`{c}` ({})", c.entry().message))
+            .collect();
+        let shown = disclose::escape::for_terminal(&name);
+        if suggestions.is_empty() {
+            eprintln!(
+                "disclose: `{shown}` is not a diagnostic code (`disclose explain --list` lists them all)"
+            );
+        } else {
+            eprintln!(
+                "disclose: `{shown}` is not a diagnostic code; did you mean {}? \
+                 (`disclose explain --list` lists them all)",
+                suggestions.join(", or ")
+            );
+        }
         return ExitCode::from(2);
     };
     let e = code.entry();

@@ -30,7 +30,8 @@ impl Level {
 
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        // `pad`, so that `{:<14}` aligns a level in a column.
+        f.pad(self.as_str())
     }
 }
 
@@ -134,6 +135,55 @@ impl Code {
     pub fn from_name(name: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == name)
     }
+
+    /// Looks a code up as people type it: any case, `-` or a space for `_` (`NO-EXPIRE`).
+    pub fn from_name_loose(name: &str) -> Option<Code> {
+        Code::from_name(&normalise(name))
+    }
+
+    /// The codes that best match `query` by name or meaning, best first, at most `limit`: a
+    /// code whose name holds the query, then codes whose name, message or explanation hold its
+    /// words, then names within a small edit distance.
+    pub fn search(query: &str, limit: usize) -> Vec<Code> {
+        let query = normalise(query);
+        let words: Vec<&str> = query.split('_').filter(|w| w.len() > 1).collect();
+        let mut scored: Vec<(usize, Code)> = Code::ALL
+            .iter()
+            .map(|&code| {
+                let e = code.entry();
+                let mut score = 0;
+                if !query.is_empty() && e.code.contains(query.as_str()) {
+                    score += 100;
+                }
+                let message = e.message.to_ascii_lowercase();
+                let explanation = e.explanation.to_ascii_lowercase();
+                for w in &words {
+                    if e.code.split('_').any(|part| part.starts_with(w)) {
+                        score += 20;
+                    }
+                    if message.contains(w) {
+                        score += 8;
+                    }
+                    if explanation.contains(w) || e.hint.to_ascii_lowercase().contains(w) {
+                        score += 2;
+                    }
+                }
+                let distance = crate::format::validate::edit_distance(&query, e.code);
+                if distance <= 3 {
+                    score += 40 - 10 * distance;
+                }
+                (score, code)
+            })
+            .filter(|(score, _)| *score > 0)
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.into_iter().take(limit).map(|(_, c)| c).collect()
+    }
+}
+
+/// A code name as typed, made comparable: lower case, `_` for `-` and spaces.
+fn normalise(name: &str) -> String {
+    name.trim().to_ascii_lowercase().replace(['-', ' '], "_")
 }
 
 impl fmt::Display for Code {
@@ -357,6 +407,20 @@ catalogue! {
         hint: "percent-encode characters that a URI cannot contain, such as spaces",
         sectxt: false,
         explanation: "The value has a scheme but breaks the URI syntax of RFC 3986: a space, a backslash, a non-ASCII character, a bad percent-escape, an empty host, a non-numeric port. sectxt only checks for a scheme.",
+    },
+    TemplatePlaceholder {
+        code: "template_placeholder", level: Error, group: Fields, reference: "RFC 9116 §2.5",
+        message: "the value is a template placeholder that was never filled in",
+        hint: "replace the placeholder with the real value, e.g. `mailto:security@your-organisation.example`",
+        sectxt: false,
+        explanation: "Generators and examples write `{Contact URL}`, `[yourdomain]`, `<EMAIL>` or `DATE_EXP` where the real value belongs; a file published with them has no usable value there. sectxt reports them as the field's generic syntax error (`no_uri`, `invalid_uri`, `invalid_expiry`, `invalid_lang`), whose advice does not fit.",
+    },
+    ExampleDomain {
+        code: "example_domain", level: Error, group: Fields, reference: "RFC 9116 §2.5 (RFC 2606, RFC 6761)",
+        message: "the value points to a domain reserved for documentation",
+        hint: "use your organisation's own domain",
+        sectxt: false,
+        explanation: "example.com, example.net, example.org and the top-level domains .example, .invalid and .localhost are reserved (RFC 2606 §2–3, RFC 6761 §6) and reach nobody: a file that names them was copied from an example and never finished. A contact there cannot be used.",
     },
     NoHttps {
         code: "no_https", level: Error, group: Fields, reference: "RFC 9116 §2.5",

@@ -274,6 +274,13 @@ impl Validator<'_> {
 
     fn uri_findings(&mut self, name: FieldName, line: &Line, field: &Field) {
         let value = self.doc.field_value(line, field);
+        if let Some(placeholder) = placeholder_in(value) {
+            let d = self
+                .whole_value(Code::TemplatePlaceholder, line, field)
+                .with_detail(placeholder_note(placeholder));
+            self.out.push(d);
+            return;
+        }
         let tokens: Vec<&str> = value
             .split(|c: char| c == ',' || c.is_whitespace())
             .filter(|t| !t.is_empty())
@@ -297,24 +304,16 @@ impl Validator<'_> {
             Ok(u) => u,
             Err(_) if uri::scheme(value).is_none() => {
                 let mut d = self.whole_value(Code::NoUri, line, field);
-                if is_placeholder(value) {
-                    d = d.with_detail(placeholder_note(value));
-                } else if let Some(s) = uri_suggestion(value) {
+                if let Some(s) = uri_suggestion(value) {
                     d = d.with_detail(format!("did you mean `{s}`?"));
                 }
                 self.out.push(d);
                 return;
             }
             Err(e) => {
-                let inner = &value[uri::scheme(value).map_or(0, |s| s.len() + 1)..];
-                let detail = if is_placeholder(inner) {
-                    placeholder_note(inner)
-                } else {
-                    e.reason
-                };
                 let d = self
                     .at_value(Code::InvalidUri, line, field, e.at, 1)
-                    .with_detail(detail);
+                    .with_detail(e.reason);
                 self.out.push(d);
                 return;
             }
@@ -346,15 +345,37 @@ impl Validator<'_> {
             self.out.push(d);
             return;
         }
+        let mut domains: Vec<String> = Vec::new();
         let (code, result) = match scheme.as_str() {
-            "https" => (Code::InvalidUri, uri::check_web(&parsed)),
-            "mailto" => (Code::InvalidEmail, uri::check_mailto(&parsed).map(|_| ())),
+            "https" => {
+                domains.extend(parsed.authority.as_ref().map(|a| a.host.to_owned()));
+                (Code::InvalidUri, uri::check_web(&parsed))
+            }
+            "mailto" => (
+                Code::InvalidEmail,
+                uri::check_mailto(&parsed).map(|addresses| {
+                    domains.extend(
+                        addresses
+                            .iter()
+                            .filter_map(|a| a.rsplit_once('@').map(|(_, d)| d.to_owned())),
+                    );
+                }),
+            ),
             "tel" => (Code::InvalidTel, uri::check_tel(&parsed)),
             "openpgp4fpr" => (Code::InvalidUri, uri::check_openpgp4fpr(&parsed)),
             _ => (Code::InvalidUri, Ok(())),
         };
         if let Err(why) = result {
             let d = self.whole_value(code, line, field).with_detail(why);
+            self.out.push(d);
+            return;
+        }
+        if let Some(domain) = domains.iter().find(|d| reserved_for_documentation(d)) {
+            let d = self
+                .whole_value(Code::ExampleDomain, line, field)
+                .with_detail(format!(
+                    "`{domain}` is reserved for documentation and examples (RFC 2606)"
+                ));
             self.out.push(d);
         }
     }
@@ -369,7 +390,7 @@ impl Validator<'_> {
         let parsed = Timestamp::parse_rfc3339(value);
         let finding = match &parsed {
             Err(_) if is_placeholder(value) => Some(
-                self.whole_value(Code::InvalidExpiry, line, field)
+                self.whole_value(Code::TemplatePlaceholder, line, field)
                     .with_detail(placeholder_note(value)),
             ),
             Err(e) => Some(
@@ -417,12 +438,19 @@ impl Validator<'_> {
             let tag_offset = offset + (item.len() - item.trim_start_matches([' ', '\t']).len());
             match lang::check_tag(tag) {
                 Ok(()) => self.fields.preferred_languages.push(tag.to_owned()),
+                Err(_) if is_placeholder(tag) => {
+                    let d = self
+                        .at_value(
+                            Code::TemplatePlaceholder,
+                            line,
+                            field,
+                            tag_offset,
+                            tag.len(),
+                        )
+                        .with_detail(placeholder_note(tag));
+                    self.out.push(d);
+                }
                 Err(why) => {
-                    let why = if is_placeholder(tag) {
-                        placeholder_note(tag)
-                    } else {
-                        why
-                    };
                     let d = self
                         .at_value(Code::InvalidLang, line, field, tag_offset, tag.len())
                         .with_detail(why);
@@ -647,6 +675,85 @@ fn is_placeholder(value: &str) -> bool {
         || shouting
 }
 
+/// Words a template uses to name the value that belongs in a placeholder.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "your",
+    "domain",
+    "email",
+    "e-mail",
+    "mail",
+    "company",
+    "organisation",
+    "organization",
+    "name",
+    "url",
+    "uri",
+    "contact",
+    "date",
+    "insert",
+    "here",
+    "host",
+    "site",
+    "policy",
+    "path",
+    "example",
+];
+
+/// The placeholder a value is or holds: the whole value (`{Contact URL}`), or a bracketed part of
+/// it (`mailto:security@[yourdomain].com`, `https://{domain}/security`).
+fn placeholder_in(value: &str) -> Option<&str> {
+    if is_placeholder(value) {
+        return Some(value);
+    }
+    for (open, close) in [("${", "}"), ("{", "}"), ("[", "]"), ("<", ">"), ("%", "%")] {
+        let mut from = 0;
+        while let Some(start) = value[from..].find(open).map(|i| from + i) {
+            let inner_start = start + open.len();
+            let Some(end) = value[inner_start..].find(close).map(|i| inner_start + i) else {
+                break;
+            };
+            let inner = &value[inner_start..end];
+            let wordy = inner
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.'))
+                && inner.chars().any(|c| c.is_alphabetic());
+            // A placeholder names what belongs there, shouts, or is a phrase; `[2001:db8::1]` is
+            // an address, `%20` an escape, and `<bus>+<iness>` someone hiding an address.
+            let lower = inner.to_lowercase();
+            let names_a_value = PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w));
+            let shouting = inner.chars().any(|c| c.is_ascii_uppercase())
+                && !inner.chars().any(|c| c.is_lowercase());
+            if wordy
+                && inner.len() >= 2
+                && (names_a_value || shouting || inner.contains(' '))
+                && inner.parse::<std::net::IpAddr>().is_err()
+            {
+                return Some(&value[start..end + close.len()]);
+            }
+            from = end + close.len();
+        }
+    }
+    None
+}
+
+/// Domains reserved for documentation (RFC 2606 §3: example.com, .net, .org) and top-level
+/// domains that reach nobody (RFC 2606 §2 and RFC 6761: .example, .invalid, .localhost).
+/// `.test`, reserved for testing, is left alone: test worlds such as disclose's lab use it.
+fn reserved_for_documentation(domain: &str) -> bool {
+    let d = domain.trim_end_matches('.').to_ascii_lowercase();
+    let under = |suffix: &str| d == suffix || d.ends_with(&format!(".{suffix}"));
+    [
+        "example.com",
+        "example.net",
+        "example.org",
+        "example",
+        "invalid",
+        "localhost",
+    ]
+    .iter()
+    .any(|s| under(s))
+}
+
 fn placeholder_note(value: &str) -> String {
     format!("`{value}` looks like a template placeholder that was never filled in")
 }
@@ -747,6 +854,32 @@ mod tests {
         assert_eq!(near_miss("OpenBugBounty"), None);
         assert_eq!(near_miss("Last-Updated"), None);
         assert_eq!(near_miss("Hash"), None);
+    }
+
+    #[test]
+    fn finds_placeholders_inside_values_and_not_in_real_uris() {
+        for (v, p) in [
+            ("mailto:security@[yourdomain].com", "[yourdomain]"),
+            ("https://{domain}/security-policy", "{domain}"),
+            ("mailto:<EMAIL>", "<EMAIL>"),
+            ("https://example.org/%POLICY_PATH%", "%POLICY_PATH%"),
+            ("{Contact URL 1}", "{Contact URL 1}"),
+        ] {
+            assert_eq!(placeholder_in(v), Some(p), "{v}");
+        }
+        for v in [
+            "https://[2001:db8::1]/security.txt",
+            "https://example.org/our%20policy",
+            "mailto:security@example.org",
+            "https://example.org/a{1}",
+        ] {
+            assert_eq!(placeholder_in(v), None, "{v}");
+        }
+        assert!(reserved_for_documentation("Example.COM"));
+        assert!(reserved_for_documentation("mail.example.org."));
+        assert!(reserved_for_documentation("corp.invalid"));
+        assert!(!reserved_for_documentation("example.test"));
+        assert!(!reserved_for_documentation("myexample.com"));
     }
 
     #[test]
