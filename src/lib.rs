@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod crawl;
+pub mod directory;
 pub mod escape;
 pub mod format;
 pub mod input;

@@ -54,7 +54,10 @@ fn a_schema_1_store_is_upgraded_in_place_with_its_records_kept() {
             .unwrap();
         assert_eq!(version, disclose::store::SCHEMA_VERSION);
         let mut stmt = conn
-            .prepare("SELECT domain, record FROM records ORDER BY run, domain")
+            .prepare(
+                "SELECT r.domain, j.json FROM records r JOIN record_json j ON j.record = r.id
+                 ORDER BY r.run, r.domain",
+            )
             .unwrap();
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()

@@ -4,10 +4,14 @@
 
 mod check;
 mod crawl;
+mod directory;
 mod explain;
+mod export;
 mod lab;
+mod lookup;
 mod net;
 mod output;
+mod runs;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -27,6 +31,12 @@ enum Command {
     Check(check::CheckArgs),
     /// Crawl a list of domains into the store: resolve, fetch, validate, record.
     Crawl(crawl::CrawlArgs),
+    /// Whom to warn for each item of a threat feed: hosts, URLs, e-mail or IP addresses.
+    Lookup(lookup::LookupArgs),
+    /// Write the directory as CSV, JSON, JSON Lines, IntelMQ events or the disclose.io list.
+    Export(export::ExportArgs),
+    /// The runs in a store, with what each holds.
+    Runs(runs::RunsArgs),
     /// Explain a diagnostic code, or list them all.
     Explain(explain::ExplainArgs),
     /// A simulated internet on 127.0.0.0/8 to try the crawler on, offline.
@@ -39,11 +49,16 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Crawl(args) => crawl::run(args),
+        Command::Lookup(args) => lookup::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Runs(args) => runs::run(args),
         Command::Explain(args) => Ok(explain::run(args)),
         Command::Lab(command) => lab::run(command),
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`disclose export … | head`): nothing more to say to anyone.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!(
                 "disclose: {}",
@@ -65,4 +80,13 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 /// `--now`: an RFC 3339 date-time.
 fn parse_now(value: &str) -> Result<disclose::format::Timestamp, String> {
     disclose::format::Timestamp::parse_rfc3339(value).map_err(|e| e.to_string())
+}
+
+/// True when writing failed because the other end of a pipe was closed.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

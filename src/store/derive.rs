@@ -10,6 +10,8 @@ use std::net::IpAddr;
 pub struct Derived {
     pub started: i64,
     pub outcome_label: String,
+    /// The other host the last attempt's redirects led to.
+    pub redirected_to: Option<String>,
     pub tags: Option<String>,
     pub file: Option<FileRow>,
     pub contacts: Vec<ContactRow>,
@@ -35,6 +37,9 @@ pub struct FileRow {
     pub signer: Option<String>,
     pub key_sound: bool,
     pub canonical: &'static str,
+    pub canonical_urls: String,
+    /// The contacts in order, one per line: kind, valid (`0`/`1`) and URI, tab-separated.
+    pub contact_list: String,
     pub languages: String,
     pub encryption: String,
     pub policy: String,
@@ -62,16 +67,24 @@ pub struct CertificateRow {
 }
 
 /// Lists of values are stored one per line: a field value is one line of a file, so it cannot
-/// hold a line break.
+/// hold a line feed (one in a Record made some other way is stored as a space).
 pub fn join_lines<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::new();
     for v in values {
         if !out.is_empty() {
             out.push('\n');
         }
-        out.push_str(v);
+        push_line(&mut out, v);
     }
     out
+}
+
+fn push_line(out: &mut String, value: &str) {
+    if value.contains('\n') {
+        out.push_str(&value.replace('\n', " "));
+    } else {
+        out.push_str(value);
+    }
 }
 
 pub fn split_lines(text: &str) -> Vec<String> {
@@ -193,6 +206,15 @@ pub fn derive(record: &Record) -> Derived {
                 join_lines(values.iter().map(|v| v.uri.as_str()))
             };
             let fields = &f.fields;
+            let mut contact_list = String::new();
+            for c in &fields.contact {
+                if !contact_list.is_empty() {
+                    contact_list.push('\n');
+                }
+                contact_list.push_str(contact_kind_name(c.kind));
+                contact_list.push_str(if c.valid { "\t1\t" } else { "\t0\t" });
+                push_line(&mut contact_list, &c.uri);
+            }
             let file = FileRow {
                 requested_url: f.requested_url.clone(),
                 final_url: f.final_url.clone(),
@@ -214,6 +236,8 @@ pub fn derive(record: &Record) -> Derived {
                 signer,
                 key_sound,
                 canonical,
+                canonical_urls: uris(&fields.canonical),
+                contact_list,
                 languages: join_lines(fields.preferred_languages.iter().map(String::as_str)),
                 encryption: uris(&fields.encryption),
                 policy: uris(&fields.policy),
@@ -236,8 +260,15 @@ pub fn derive(record: &Record) -> Derived {
             (Some(file), contacts)
         }
     };
+    let redirected_to = record
+        .attempts
+        .last()
+        .and_then(|a| a.hops.last())
+        .and_then(|h| host_of(&h.url))
+        .filter(|h| *h != record.domain);
     Derived {
         started: record.started.unix(),
+        redirected_to,
         outcome_label: record.outcome.label(),
         tags: (!record.tags.is_empty())
             .then(|| serde_json::to_string(&record.tags).unwrap_or_default()),
@@ -256,4 +287,18 @@ pub fn contact_kind_name(kind: crate::format::validate::ContactKind) -> &'static
         ContactKind::Phone => "phone",
         ContactKind::Other => "other",
     }
+}
+
+/// Reads a `contact_list` back: (kind, valid, URI) in order. A URI may hold a tab; it is last.
+pub fn split_contacts(text: &str) -> Vec<(String, bool, String)> {
+    split_lines(text)
+        .into_iter()
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, '\t');
+            let kind = parts.next()?.to_owned();
+            let valid = parts.next()? == "1";
+            let uri = parts.next()?.to_owned();
+            Some((kind, valid, uri))
+        })
+        .collect()
 }

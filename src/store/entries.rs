@@ -20,6 +20,8 @@ pub struct StoredEntry {
     /// The outcome class (`found`, `http_status`, …) and with its detail (`http_status 404`).
     pub outcome: String,
     pub outcome_label: String,
+    /// Another host the domain's redirects led to (for a file, or for the last failed attempt).
+    pub redirected_to: Option<String>,
     pub tags: BTreeMap<String, String>,
     pub file: Option<StoredFile>,
 }
@@ -48,6 +50,7 @@ pub struct StoredFile {
     pub key_sound: bool,
     /// How Canonical relates to the URLs: `absent`, `match`, `partial`, `mismatch`.
     pub canonical: String,
+    pub canonical_urls: Vec<String>,
     pub contacts: Vec<StoredContact>,
     pub languages: Vec<String>,
     pub encryption: Vec<String>,

@@ -1,9 +1,10 @@
 //! The SQLite schema, its version, and the upgrade of older stores.
 //!
 //! Schema 1 held runs and Records (as JSON) only. Schema 2 keeps the Record as the one contract
-//! and adds tables derived from it when it is written, indexed for the questions the directory
-//! asks (a host's latest file, the domains behind an address, contacts, certificates, tags), so
-//! that a lookup or an export never parses a Record's JSON. A schema-1 store is upgraded in
+//! (`record_json`) and derives from it, when it is written, the rows the directory's questions
+//! need, indexed: one `records` row per domain and run with the file's columns (a host's latest
+//! entry is one index seek and one row), the domains behind an address, contacts, certificates
+//! and tags; a lookup or an export never parses a Record's JSON. A schema-1 store is upgraded in
 //! place, in one transaction: its Records are kept byte for byte and the derived tables are built
 //! from them.
 
@@ -19,7 +20,9 @@ CREATE TABLE IF NOT EXISTS runs (
     arguments TEXT NOT NULL,
     version TEXT NOT NULL
 );
--- One row per crawled domain and run; `record` is the Record as JSON, the rest is derived.
+-- One row per crawled domain and run, derived from its Record (in `record_json`), with the file
+-- it found (the file's columns are NULL without one). One row is all a directory entry needs, so
+-- that a lookup is one index seek and one row, and an export one scan.
 CREATE TABLE IF NOT EXISTS records (
     id INTEGER PRIMARY KEY,
     run INTEGER NOT NULL REFERENCES runs(id),
@@ -30,40 +33,45 @@ CREATE TABLE IF NOT EXISTS records (
     outcome TEXT NOT NULL,             -- the outcome class
     outcome_label TEXT NOT NULL,       -- the class with its detail: `http_status 404`
     found INTEGER NOT NULL,
+    redirected_to TEXT,                -- the host a redirect of its own host led to, if another
     tags TEXT,                         -- JSON object of the input's extra columns, or NULL
-    record TEXT NOT NULL,
+    -- The file found:
+    requested_url TEXT,
+    final_url TEXT,
+    location TEXT,                     -- well_known | legacy
+    redirects TEXT,                    -- the URLs before the final one, one per line
+    address TEXT,                      -- the address the file came from
+    sha256 TEXT,
+    size INTEGER,
+    content_type TEXT,
+    valid INTEGER,                     -- no error when crawled
+    errors TEXT,                       -- error codes when crawled, space-separated
+    expires INTEGER,                   -- Unix seconds of a valid Expires
+    signature TEXT,                    -- the verdict
+    independence TEXT,                 -- of a verified signature's key
+    signer TEXT,                       -- the certificate fingerprint of a verified signature
+    key_sound INTEGER,                 -- not revoked, and not expired when it signed
+    canonical TEXT,                    -- absent | match | partial | mismatch
+    canonical_urls TEXT,               -- the Canonical URIs, one per line
+    contact_list TEXT,                 -- the contacts in order, one per line: kind, valid, URI (tab-separated)
+    languages TEXT,                    -- one per line, likewise the URI lists below
+    encryption TEXT,
+    policy TEXT,
+    acknowledgments TEXT,
+    hiring TEXT,
+    csaf TEXT,
+    bug_bounty INTEGER,
     UNIQUE (run, domain)
 );
 CREATE INDEX IF NOT EXISTS records_latest ON records (domain, started DESC, id DESC);
--- The file a Record found.
-CREATE TABLE IF NOT EXISTS files (
+CREATE INDEX IF NOT EXISTS records_sha256 ON records (sha256) WHERE sha256 IS NOT NULL;
+-- The Record itself, as JSON: the one contract, kept apart from the rows derived from it.
+CREATE TABLE IF NOT EXISTS record_json (
     record INTEGER PRIMARY KEY REFERENCES records(id),
-    requested_url TEXT NOT NULL,
-    final_url TEXT NOT NULL,
-    location TEXT NOT NULL,            -- well_known | legacy
-    redirects TEXT NOT NULL,           -- the URLs before the final one, one per line
-    address TEXT,                      -- the address the file came from
-    sha256 TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    content_type TEXT,
-    valid INTEGER NOT NULL,            -- no error when crawled
-    errors TEXT NOT NULL,              -- error codes when crawled, space-separated
-    expires INTEGER,                   -- Unix seconds of a valid Expires
-    signature TEXT NOT NULL,           -- the verdict
-    independence TEXT,                 -- of a verified signature's key
-    signer TEXT,                       -- the certificate fingerprint of a verified signature
-    key_sound INTEGER NOT NULL,        -- not revoked, and not expired when it signed
-    canonical TEXT NOT NULL,           -- absent | match | partial | mismatch
-    languages TEXT NOT NULL,           -- one per line, likewise the URI lists below
-    encryption TEXT NOT NULL,
-    policy TEXT NOT NULL,
-    acknowledgments TEXT NOT NULL,
-    hiring TEXT NOT NULL,
-    csaf TEXT NOT NULL,
-    bug_bounty INTEGER
+    json TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256);
--- Contacts in the file's order (the owner's preference).
+-- Contacts in the file's order (the owner's preference), for questions about contacts
+-- themselves (who shares one, which domains name an address).
 CREATE TABLE IF NOT EXISTS contacts (
     record INTEGER NOT NULL REFERENCES records(id),
     position INTEGER NOT NULL,
@@ -73,11 +81,14 @@ CREATE TABLE IF NOT EXISTS contacts (
     PRIMARY KEY (record, position)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS contacts_uri ON contacts (uri);
--- The addresses a domain's own host resolved to.
+-- The addresses a domain's own host resolved to, with the domain and run (so that the domains
+-- behind an address are counted from this table alone).
 CREATE TABLE IF NOT EXISTS addresses (
     address TEXT NOT NULL,
+    domain TEXT NOT NULL,
+    run INTEGER NOT NULL REFERENCES runs(id),
     record INTEGER NOT NULL REFERENCES records(id),
-    PRIMARY KEY (address, record)
+    PRIMARY KEY (address, domain, run)
 ) WITHOUT ROWID;
 -- The certificate the domain's own host presented.
 CREATE TABLE IF NOT EXISTS certificates (

@@ -1,0 +1,483 @@
+//! `disclose lookup ITEM… | --file FEED`: whom to warn for each item of a threat feed, from the
+//! store, with the rule that found the contact and how far to trust it. A table on a terminal;
+//! CSV (the feed's columns kept), JSON, JSON Lines or IntelMQ events for a pipeline.
+
+use super::directory::DirectoryArgs;
+use super::net::NetArgs;
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use disclose::crawl::{self, RunConfig, Stop};
+use disclose::directory::answers::{self, AnswerFormat, AnswerWriter, Answered};
+use disclose::directory::export::ExportOptions;
+use disclose::directory::export::intelmq;
+use disclose::directory::lookup::{Answer, Resolver, Status, parse_item};
+use disclose::escape::for_terminal;
+use disclose::input::{Columns, InputFormat, Row, TableReader};
+use disclose::store::Store;
+use disclose::store::entries::Scope;
+use disclose::target::{TargetReader, registrable_domain};
+use std::collections::BTreeSet;
+use std::io::{BufWriter, IsTerminal, Read, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// The header names a feed's item column may have, in order of preference (IntelMQ's first).
+pub const ITEM_COLUMNS: &[&str] = &[
+    "source.fqdn",
+    "source.url",
+    "source.ip",
+    "source.reverse_dns",
+    "source.account",
+    "fqdn",
+    "domain",
+    "hostname",
+    "host",
+    "url",
+    "uri",
+    "ip",
+    "ip_address",
+    "address",
+    "email",
+    "e-mail",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    /// A table on a terminal, JSON Lines otherwise.
+    Auto,
+    /// A table for people.
+    Table,
+    /// One row per feed line: the feed's columns, then disclose_* columns.
+    Csv,
+    /// A JSON array of answers.
+    Json,
+    /// One answer per line.
+    Jsonl,
+    /// One IntelMQ event per feed line.
+    Intelmq,
+}
+
+#[derive(Args)]
+pub struct LookupArgs {
+    /// Items to look up: host names, URLs, e-mail addresses or IP addresses, defanged ones too
+    /// (`hxxps://`, `example[.]com`, `name[at]example.com`).
+    #[arg(value_name = "ITEM", required_unless_present = "file")]
+    items: Vec<String>,
+
+    /// Read the items from this feed (`-` reads standard input): one per line, or a CSV with a
+    /// header (comma, semicolon or tab, detected), whose other columns come back with the answers.
+    #[arg(long, value_name = "FEED", conflicts_with = "items")]
+    file: Option<String>,
+
+    /// The feed's column holding the items. Default: in each row, the first filled of
+    /// source.fqdn, source.url, source.ip, source.reverse_dns, source.account, fqdn, domain,
+    /// hostname, host, url, uri, ip, ip_address, address, email, e-mail.
+    #[arg(long, value_name = "NAME", requires = "file")]
+    column: Option<String>,
+
+    /// How to write the answers.
+    #[arg(long, value_name = "FORMAT", value_enum, default_value = "auto")]
+    format: FormatArg,
+
+    /// CSV as Excel opens it on a double-click in Dutch and German locales (`;`, byte-order
+    /// mark).
+    #[arg(long)]
+    excel: bool,
+
+    /// Crawl the hosts the store does not know (and their registrable domains) through the
+    /// crawl pipeline before answering, into the run named by --run (default
+    /// `lookup-YYYY-MM-DD`). Needs the network flags a crawl needs.
+    #[arg(long)]
+    crawl_missing: bool,
+
+    /// IntelMQ's `feed.name`.
+    #[arg(long, value_name = "TEXT", default_value = intelmq::DEFAULT_FEED_NAME)]
+    feed_name: String,
+
+    /// IntelMQ's `feed.provider` (your organisation).
+    #[arg(long, value_name = "TEXT", default_value = intelmq::DEFAULT_FEED_PROVIDER)]
+    feed_provider: String,
+
+    #[command(flatten)]
+    directory: DirectoryArgs,
+
+    #[command(flatten)]
+    net: NetArgs,
+}
+
+/// The feed: its rows, streamed, and its header.
+struct Feed {
+    rows: Box<dyn Iterator<Item = std::io::Result<Row>>>,
+    header: Vec<String>,
+    name: String,
+    /// The items came as arguments, not in a file.
+    arguments: bool,
+}
+
+impl Feed {
+    /// Where a row is, for messages: `argument 3`, `` `feed.csv` line 7 ``.
+    fn place(&self, line: u64) -> String {
+        if self.arguments {
+            format!("argument {line}")
+        } else {
+            format!("{} line {line}", self.name)
+        }
+    }
+}
+
+fn open_feed(args: &LookupArgs) -> Result<Feed> {
+    let Some(file) = &args.file else {
+        let rows: Vec<std::io::Result<Row>> = args
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                Ok(Row {
+                    line: i as u64 + 1,
+                    value: item.trim().to_owned(),
+                    cells: Vec::new(),
+                    text: item.clone(),
+                })
+            })
+            .collect();
+        return Ok(Feed {
+            rows: Box::new(rows.into_iter()),
+            header: Vec::new(),
+            name: "the arguments".to_owned(),
+            arguments: true,
+        });
+    };
+    let input: Box<dyn Read + Send> = if file == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(
+            std::fs::File::open(file).with_context(|| format!("cannot open the feed `{file}`"))?,
+        )
+    };
+    let columns = Columns {
+        named: args.column.clone(),
+        known: ITEM_COLUMNS,
+        what: "item",
+        flag: "--column",
+    };
+    let reader = TableReader::new(input, InputFormat::Auto, &columns)
+        .with_context(|| format!("cannot read the feed `{file}`"))?
+        .with_context(|| format!("cannot read the feed `{file}`"))?;
+    let header = reader
+        .header_info()
+        .map(|h| h.names.clone())
+        .unwrap_or_default();
+    Ok(Feed {
+        rows: Box::new(reader),
+        header,
+        name: format!("`{file}`"),
+        arguments: false,
+    })
+}
+
+fn answer_format(format: FormatArg) -> Option<AnswerFormat> {
+    match format {
+        FormatArg::Csv => Some(AnswerFormat::Csv),
+        FormatArg::Json => Some(AnswerFormat::Json),
+        FormatArg::Jsonl => Some(AnswerFormat::Jsonl),
+        FormatArg::Intelmq => Some(AnswerFormat::Intelmq),
+        FormatArg::Table => None,
+        FormatArg::Auto if std::io::stdout().is_terminal() => None,
+        FormatArg::Auto => Some(AnswerFormat::Jsonl),
+    }
+}
+
+pub fn run(args: LookupArgs) -> Result<ExitCode> {
+    if args.excel && args.format != FormatArg::Csv {
+        bail!("--excel is for --format csv");
+    }
+    // Every flag is checked before anything is opened or crawled.
+    let settings = if args.crawl_missing {
+        Some(args.net.settings()?)
+    } else {
+        None
+    };
+    let mut feed = open_feed(&args)?;
+    let (store, scope) = if args.crawl_missing {
+        let store = Store::open(&args.directory.db)?;
+        let rows: Vec<std::io::Result<Row>> = feed.rows.by_ref().collect();
+        let rows = rows.into_iter().collect::<std::io::Result<Vec<Row>>>()?;
+        let run = crawl_missing(&args, &store, &rows, settings.expect("checked above"))?;
+        feed.rows = Box::new(rows.into_iter().map(Ok));
+        let scope = if args.directory.run.is_some() {
+            Scope::Run(run)
+        } else {
+            Scope::Latest
+        };
+        (store, scope)
+    } else {
+        let reading = args.directory.open()?;
+        (reading.store, reading.scope)
+    };
+    let now = args.directory.now();
+    let mut resolver = Resolver::new(&store, scope, now, args.directory.filter())?;
+    let options = ExportOptions {
+        excel: args.excel,
+        feed_name: args.feed_name.clone(),
+        feed_provider: args.feed_provider.clone(),
+        ..ExportOptions::default()
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut writer = answer_format(args.format)
+        .map(|f| AnswerWriter::new(f, feed.header.clone(), options.clone()));
+    let mut table: Vec<(u64, Answer)> = Vec::new();
+    if let Some(w) = &mut writer {
+        w.begin(&mut out)?;
+    }
+    let (mut usable, mut unanswered, mut lines) = (0u64, 0u64, 0u64);
+    let rows = std::mem::replace(&mut feed.rows, Box::new(std::iter::empty()));
+    for row in rows {
+        let row = row.with_context(|| format!("cannot read {}", feed.name))?;
+        lines += 1;
+        let answer = if row.value.is_empty() {
+            Answer {
+                item: String::new(),
+                kind: None,
+                host: None,
+                address: None,
+                status: Status::Invalid,
+                crawled: None,
+                matches: vec![],
+                address_info: None,
+                error: Some("no item in this row".into()),
+            }
+        } else {
+            resolver.answer(&row.value)?
+        };
+        if answer.status == Status::Invalid {
+            eprintln!(
+                "disclose: {}: `{}`: {}; answered as invalid",
+                feed.place(row.line),
+                for_terminal(&row.text),
+                for_terminal(answer.error.as_deref().unwrap_or(""))
+            );
+        } else {
+            usable += 1;
+        }
+        if answer.matches.is_empty() {
+            unanswered += 1;
+        }
+        match &mut writer {
+            Some(w) => w.answer(
+                &mut out,
+                &Answered {
+                    line: row.line,
+                    cells: &row.cells,
+                    answer: &answer,
+                },
+            )?,
+            None => table.push((row.line, answer)),
+        }
+    }
+    match &mut writer {
+        Some(w) => w.finish(&mut out)?,
+        None => write_table(&mut out, &table)?,
+    }
+    out.flush()?;
+    if usable == 0 {
+        bail!(
+            "no usable item in {} ({lines} lines read): give host names, URLs, e-mail addresses or IP addresses{}",
+            feed.name,
+            if feed.header.is_empty() {
+                ""
+            } else {
+                ", or name the feed's item column with --column"
+            }
+        );
+    }
+    Ok(if unanswered == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Crawls the feed's hosts that the store does not know (and their registrable domains), and
+/// returns the run they went into.
+fn crawl_missing(
+    args: &LookupArgs,
+    store: &Store,
+    rows: &[Row],
+    settings: disclose::crawl::settings::Settings,
+) -> Result<i64> {
+    let scope_run = match &args.directory.run {
+        Some(name) => store.run(name)?.map(|r| r.id),
+        None => None,
+    };
+    let scope = scope_run.map_or(Scope::Latest, Scope::Run);
+    let mut reader = store.reader(scope)?;
+    let mut missing = BTreeSet::new();
+    for row in rows {
+        let Ok(item) = parse_item(&row.value) else {
+            continue;
+        };
+        let Some(host) = item.host else { continue };
+        let registrable = registrable_domain(&host);
+        for name in std::iter::once(host).chain(registrable) {
+            if reader.entry(&name)?.is_none() {
+                missing.insert(name);
+            }
+        }
+    }
+    drop(reader);
+    let run_name = args.directory.run.clone().unwrap_or_else(|| {
+        format!(
+            "lookup-{}",
+            &disclose::crawl::domain::now().to_string()[..10]
+        )
+    });
+    let arguments = std::env::args().collect::<Vec<_>>().join(" ");
+    let (run, _) = store.begin_run(&run_name, &arguments, disclose::crawl::domain::now())?;
+    if missing.is_empty() {
+        return Ok(run.id);
+    }
+    eprintln!(
+        "disclose: crawling {} hosts the store does not know into run `{}`",
+        missing.len(),
+        for_terminal(&run_name)
+    );
+    let list: String = missing.iter().map(|h| format!("{h}\n")).collect();
+    let targets = TargetReader::new(std::io::Cursor::new(list.into_bytes()), InputFormat::Lines)?;
+    let rt = super::runtime()?;
+    let summary = rt.block_on(async {
+        let crawler = Arc::new(settings.build()?);
+        let (stop_tx, stop) = tokio::sync::watch::channel(Stop::Running);
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = stop_tx.send(Stop::Abandon);
+            }
+        });
+        let config = RunConfig {
+            concurrency: 64,
+            progress: true,
+        };
+        crawl::crawl_list(
+            crawler,
+            targets,
+            Some(missing.len() as u64),
+            store,
+            &run,
+            &config,
+            stop,
+        )
+        .await
+    })?;
+    eprint!("{summary}");
+    if summary.interrupted {
+        bail!("interrupted while crawling the missing hosts; nothing was answered");
+    }
+    Ok(run.id)
+}
+
+fn cell(text: &str, width: usize) -> String {
+    let shown = for_terminal(text);
+    let n = shown.chars().count();
+    if n <= width {
+        format!("{shown:<width$}")
+    } else {
+        let cut: String = shown.chars().take(width.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+/// What the table's answer column says.
+fn answer_text(a: &Answer) -> String {
+    let best = a.best();
+    match a.status {
+        Status::Found => format!("own file ({})", best.map_or("", |m| m.domain.as_str())),
+        Status::Fallback => {
+            let m = best.expect("a fallback has a match");
+            let own = match &a.crawled {
+                Some(c) => c.outcome.clone(),
+                None => "not crawled".to_owned(),
+            };
+            format!("{} {} (own: {own})", m.rule.as_str(), m.domain)
+        }
+        Status::NoFile => format!(
+            "no file: {}",
+            a.crawled.as_ref().map_or("", |c| c.outcome.as_str())
+        ),
+        Status::NotCrawled => "not crawled".to_owned(),
+        Status::NoUsableContact => "own file, no usable contact".to_owned(),
+        Status::Address => {
+            let info = a.address_info.as_ref();
+            let n = info.map_or(0, |i| i.domains);
+            let shared = info.is_some_and(|i| i.shared);
+            let domains = if n == 1 { "domain" } else { "domains" };
+            match best {
+                Some(m) if shared => format!("shared address, {n} {domains}: {}…", m.domain),
+                Some(m) => format!("address, {n} {domains}: {}", m.domain),
+                None => format!("address, {n} {domains}, none with a contact"),
+            }
+        }
+        Status::UnknownAddress => "no crawled domain at this address".to_owned(),
+        Status::Invalid => format!("invalid: {}", a.error.as_deref().unwrap_or("")),
+    }
+}
+
+fn write_table(out: &mut dyn Write, answers: &[(u64, Answer)]) -> std::io::Result<()> {
+    let rows: Vec<[String; 5]> = answers
+        .iter()
+        .map(|(line, a)| {
+            let best = a.best();
+            let contacts: Vec<&str> = best
+                .map(|m| m.entry.usable_contacts().map(|c| c.uri.as_str()).collect())
+                .unwrap_or_default();
+            let contact = match contacts.as_slice() {
+                [] => String::new(),
+                [one] => (*one).to_owned(),
+                [first, rest @ ..] => format!("{first} (+{} more)", rest.len()),
+            };
+            [
+                line.to_string(),
+                a.item.clone(),
+                answer_text(a),
+                best.map(|m| m.confidence.to_string()).unwrap_or_default(),
+                contact,
+            ]
+        })
+        .collect();
+    let header = ["line", "item", "answer", "confidence", "contact"];
+    let caps = [6, 40, 60, 25, usize::MAX];
+    let widths: Vec<usize> = (0..5)
+        .map(|i| {
+            rows.iter()
+                .map(|r| for_terminal(&r[i]).chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+                .min(caps[i])
+        })
+        .collect();
+    let line = |cells: &[String]| -> String {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i == cells.len() - 1 {
+                s.push_str(&for_terminal(c));
+            } else {
+                s.push_str(&cell(c, widths[i]));
+                s.push_str("  ");
+            }
+        }
+        s.trim_end().to_owned()
+    };
+    writeln!(out, "{}", line(&header.map(str::to_owned)))?;
+    for r in &rows {
+        writeln!(out, "{}", line(r))?;
+    }
+    let notes: Vec<String> = answers
+        .iter()
+        .filter(|(_, a)| a.address_info.as_ref().is_some_and(|i| i.shared))
+        .map(|(line, a)| format!("line {line}: {}", answers::note(a)))
+        .collect();
+    for n in notes {
+        writeln!(out, "{}", for_terminal(&n))?;
+    }
+    Ok(())
+}
