@@ -41,7 +41,7 @@ pub struct Record {
 }
 
 /// Which of the two standard locations an attempt asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Location {
     /// `/.well-known/security.txt` (RFC 9116 §3).
@@ -197,6 +197,22 @@ impl Outcome {
         )
     }
 
+    /// Worth crawling again in a later run (`crawl --retry-failed`): what failed on the way
+    /// (DNS errors and silence, connections, TLS, time, 429 and 5xx answers), as opposed to a
+    /// server's definite answer (a file, 404, a soft 404, NXDOMAIN, an address disclose may not
+    /// contact). By class and label, as the store keeps them.
+    pub fn retry_later(class: &str, label: &str) -> bool {
+        match class {
+            "dns_servfail" | "dns_timeout" | "connect_refused" | "connect_timeout"
+            | "tls_error" | "timeout" | "connection_error" => true,
+            "http_status" => label
+                .strip_prefix("http_status ")
+                .and_then(|s| s.parse::<u16>().ok())
+                .is_some_and(|s| s == 429 || s >= 500),
+            _ => false,
+        }
+    }
+
     /// The server answered over HTTP (so another path on it is worth asking for).
     pub fn server_answered(&self) -> bool {
         matches!(
@@ -305,7 +321,7 @@ pub enum KeySourceKind {
 }
 
 /// How independent a key's source is from the server that served the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Independence {
     /// From the user's own keyring: the user decided to trust it.

@@ -142,11 +142,6 @@ async fn stop_reaches(stop: &mut watch::Receiver<Stop>, wanted: Stop) {
     }
 }
 
-/// Network failures, as opposed to a server that answered without a file.
-fn failed(outcome: &crate::record::Outcome) -> bool {
-    !outcome.server_answered() && *outcome != crate::record::Outcome::Found
-}
-
 /// Crawls every target of `targets` into `run` of `store`.
 pub async fn crawl_list(
     crawler: Arc<DomainCrawler>,
@@ -333,7 +328,7 @@ async fn schedule(
             .outcomes
             .entry(record.outcome.class().to_owned())
             .or_default() += 1;
-        progress.done(record.file.is_some(), failed(&record.outcome));
+        progress.done(&record.outcome);
         outbox.push(record)
     };
 
@@ -357,6 +352,7 @@ async fn schedule(
                     }
                     Some(Ok(Err(bad))) => {
                         summary.input_errors += 1;
+                        progress.skipped();
                         progress.note(&format!("input: {bad}"));
                         continue;
                     }
@@ -433,13 +429,19 @@ async fn schedule(
     }
     drop(inputs);
 
-    if !in_flight.is_empty() && *stop.borrow() == Stop::Finish {
-        progress.note(&format!(
-            "stopping: finishing {} domains in flight (interrupt again to abandon them)",
-            in_flight.len()
-        ));
-    }
+    // The list is read (or the crawl was told to stop): finish what is in flight. An interrupt
+    // now still stops the crawl (the run is left to resume); a second abandons what is in flight.
+    let mut told = false;
+    let mut stop_finish = stop.clone();
     while !in_flight.is_empty() {
+        if !told && *stop.borrow() != Stop::Running {
+            told = true;
+            summary.interrupted = true;
+            progress.note(&format!(
+                "stopping: finishing {} domains in flight (interrupt again to abandon them)",
+                in_flight.len()
+            ));
+        }
         tokio::select! {
             biased;
             _ = stop_reaches(&mut stop, Stop::Abandon) => {
@@ -447,6 +449,7 @@ async fn schedule(
                 summary.interrupted = true;
                 break;
             }
+            _ = stop_reaches(&mut stop_finish, Stop::Finish), if !told => {}
             Some(done) = in_flight.join_next() => {
                 if let Ok(record) = done {
                     finish_record(record, &mut summary, &mut progress, &mut outbox)?;
@@ -454,6 +457,9 @@ async fn schedule(
             }
             _ = flush.tick() => outbox.flush()?,
         }
+    }
+    if *stop.borrow() != Stop::Running {
+        summary.interrupted = true;
     }
     while in_flight.join_next().await.is_some() {}
     outbox.flush()?;

@@ -1,16 +1,52 @@
-//! What the crawl tells the person watching it: a progress bar on a terminal (done, rate, found,
-//! failed, ETA), nothing when standard error is not a terminal, and notes (bad input lines,
-//! duplicates) that go above the bar instead of through it.
+//! What the crawl tells the person watching it: a progress bar on a terminal (done, rate, and
+//! how many have a file, answered without one, or could not be reached; time left), nothing when
+//! standard error is not a terminal, and notes (bad input lines, duplicates) that go above the bar
+//! instead of through it. Standard error closed under it (`… 2>&1 | head`) silences it; the crawl
+//! goes on.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use crate::record::Outcome;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 pub struct Progress {
     bar: ProgressBar,
     visible: bool,
     found: u64,
-    failed: u64,
+    no_file: u64,
+    unreachable: u64,
+}
+
+static STDERR_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes a line to standard error. A closed standard error (the reader of a pipe went away) is
+/// remembered and every later line dropped: nothing panics, nothing stops.
+pub fn say(line: &str) {
+    if STDERR_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    if writeln!(err, "{line}").is_err() {
+        STDERR_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Standard error was closed under the crawl.
+pub fn stderr_closed() -> bool {
+    STDERR_CLOSED.load(Ordering::Relaxed)
+}
+
+/// How the bar sums an outcome up: a file, a server that answered without one, or a host that
+/// could not be reached (DNS, address, connection, TLS, time).
+fn bucket(outcome: &Outcome) -> usize {
+    if *outcome == Outcome::Found {
+        0
+    } else if outcome.server_answered() {
+        1
+    } else {
+        2
+    }
 }
 
 impl Progress {
@@ -24,12 +60,22 @@ impl Progress {
         };
         let bar = ProgressBar::with_draw_target(total, target);
         let template = if total.is_some() {
-            "{elapsed_precise} [{bar:30}] {pos}/{len} domains, {per_sec}, {msg}, ETA {eta}"
+            "{elapsed_precise} [{bar:30}] {pos}/{len} domains, {rate}, {msg}, ETA {eta}"
         } else {
-            "{elapsed_precise} {spinner} {pos} domains, {per_sec}, {msg}"
+            "{elapsed_precise} {spinner} {pos} domains, {rate}, {msg}"
         };
         if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style.progress_chars("=> "));
+            let style = style
+                .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let rate = s.per_sec();
+                    let _ = if rate >= 10.0 {
+                        write!(w, "{rate:.0}/s")
+                    } else {
+                        write!(w, "{rate:.1}/s")
+                    };
+                })
+                .progress_chars("=> ");
+            bar.set_style(style);
         }
         if visible {
             bar.enable_steady_tick(Duration::from_millis(250));
@@ -38,7 +84,8 @@ impl Progress {
             bar,
             visible,
             found: 0,
-            failed: 0,
+            no_file: 0,
+            unreachable: 0,
         };
         p.update_message();
         p
@@ -49,14 +96,19 @@ impl Progress {
         if !self.visible {
             return;
         }
-        self.bar
-            .set_message(format!("{} found, {} failed", self.found, self.failed));
+        self.bar.set_message(format!(
+            "{} with a file, {} without, {} unreachable",
+            self.found, self.no_file, self.unreachable
+        ));
     }
 
     /// One domain finished.
-    pub fn done(&mut self, found: bool, failed: bool) {
-        self.found += u64::from(found);
-        self.failed += u64::from(failed);
+    pub fn done(&mut self, outcome: &Outcome) {
+        match bucket(outcome) {
+            0 => self.found += 1,
+            1 => self.no_file += 1,
+            _ => self.unreachable += 1,
+        }
         self.bar.inc(1);
         self.update_message();
     }
@@ -68,10 +120,10 @@ impl Progress {
 
     /// A line for the person watching, above the bar.
     pub fn note(&self, text: &str) {
-        if self.visible {
+        if self.visible && !stderr_closed() {
             self.bar.println(text);
         } else {
-            eprintln!("{text}");
+            say(text);
         }
     }
 
