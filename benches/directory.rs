@@ -53,7 +53,11 @@ fn templates(dir: &Path) -> Vec<Record> {
 /// The address of the `i`th domain: a fifth share ten hot addresses (shared hosting), the rest
 /// are spread over 200,000.
 fn address(i: usize) -> IpAddr {
-    let n = if i.is_multiple_of(5) { i % 10 } else { 10 + i % 200_000 };
+    let n = if i.is_multiple_of(5) {
+        i % 10
+    } else {
+        10 + i % 200_000
+    };
     IpAddr::V4(Ipv4Addr::new(198, (n >> 16) as u8, (n >> 8) as u8, n as u8))
 }
 

@@ -82,13 +82,16 @@ fn describe_verdict(verdict: &Verdict) -> String {
     }
 }
 
-/// Writes every finding about `checked` like a compiler would, then a summary line for the file
-/// with its signature verdict.
+/// Writes every finding about `checked` like a compiler would (errors and line findings first;
+/// advice about the whole file, such as `not_signed`, after them), then, for a valid file, what a
+/// reader takes from it (contacts in order, expiry as of `now`), and a summary line with the
+/// signature verdict.
 pub fn write_human(
     out: &mut dyn Write,
     source: &str,
     checked: &Checked,
     verdict: &Verdict,
+    now: crate::format::Timestamp,
     styles: Styles,
 ) -> io::Result<()> {
     let source = for_terminal(source);
@@ -96,7 +99,9 @@ pub fn write_human(
     let number_width = doc.lines.len().max(1).to_string().len();
     let pad = " ".repeat(number_width);
     let g = styles.gutter;
-    for d in &checked.report.diagnostics {
+    let mut ordered: Vec<&Diagnostic> = checked.report.diagnostics.iter().collect();
+    ordered.sort_by_key(|d| d.line.is_none() && d.level() != Level::Error);
+    for d in ordered {
         let level = d.level();
         let ls = styles.level(level);
         let e = styles.emphasis;
@@ -143,6 +148,9 @@ pub fn write_human(
         writeln!(out)?;
     }
     let report = &checked.report;
+    if report.is_valid() {
+        write_summary(out, &report.fields, now, styles)?;
+    }
     let validity = if report.is_valid() {
         "valid"
     } else {
@@ -161,6 +169,43 @@ pub fn write_human(
         plural(report.count(Level::Notification), "notification"),
         describe_verdict(verdict)
     )
+}
+
+/// What a reader takes from a valid file: its contacts in order, and when it expires.
+fn write_summary(
+    out: &mut dyn Write,
+    fields: &crate::format::Fields,
+    now: crate::format::Timestamp,
+    styles: Styles,
+) -> io::Result<()> {
+    let e = styles.emphasis;
+    for (i, c) in fields.contact.iter().enumerate() {
+        let label = if i == 0 { "contacts:" } else { "" };
+        let preferred = if i == 0 && fields.contact.len() > 1 {
+            " (preferred)"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "{e}{label:<10}{e:#} {}. {}{preferred}",
+            i + 1,
+            for_terminal(&c.uri)
+        )?;
+    }
+    if let Some(ts) = fields.expires.as_ref().and_then(|x| x.timestamp) {
+        let days = (ts.unix() - now.unix()).div_euclid(86_400);
+        writeln!(out, "{e}{:<10}{e:#} {ts}, in {days} days", "expires:")?;
+    }
+    if !fields.preferred_languages.is_empty() {
+        writeln!(
+            out,
+            "{e}{:<10}{e:#} {}",
+            "languages:",
+            for_terminal(&fields.preferred_languages.join(", "))
+        )?;
+    }
+    Ok(())
 }
 
 /// Where the caret goes under an escaped line: the escaped width of the text before `column`,
@@ -257,6 +302,7 @@ pub fn record_json(record: &crate::record::Record) -> serde_json::Value {
 pub fn write_record_human(
     out: &mut dyn Write,
     record: &crate::record::Record,
+    now: crate::format::Timestamp,
     styles: Styles,
 ) -> io::Result<()> {
     let e = styles.emphasis;
@@ -292,7 +338,7 @@ pub fn write_record_human(
         Some(file) => {
             writeln!(out)?;
             let ctx = crate::format::Context {
-                now: record.started,
+                now,
                 requested_url: Some(file.requested_url.clone()),
                 final_url: Some(file.final_url.clone()),
                 http: Some(crate::format::HttpContext {
@@ -303,17 +349,67 @@ pub fn write_record_human(
             // The document for showing lines; the findings as recorded (signature ones included).
             let mut checked = crate::format::check(&file.bytes, &ctx);
             checked.report.diagnostics = file.diagnostics.clone();
-            write_human(out, &file.final_url, &checked, &file.signature, styles)
+            write_human(out, &file.final_url, &checked, &file.signature, now, styles)
         }
-        None => writeln!(
-            out,
-            "{}: {}no security.txt file{:#}: {}",
-            record.domain,
-            styles.error,
-            styles.error,
-            record.outcome.label()
-        ),
+        None => {
+            writeln!(
+                out,
+                "{}: {}no security.txt file{:#}: {}",
+                record.domain,
+                styles.error,
+                styles.error,
+                record.outcome.label()
+            )?;
+            write_what_to_do(out, record, now, styles)
+        }
     }
+}
+
+/// For a domain without a file, what its owner can do about it.
+fn write_what_to_do(
+    out: &mut dyn Write,
+    record: &crate::record::Record,
+    now: crate::format::Timestamp,
+    styles: Styles,
+) -> io::Result<()> {
+    use crate::record::Outcome;
+    let e = styles.emphasis;
+    let domain = &record.domain;
+    let help = match &record.outcome {
+        Outcome::DnsNxdomain => format!(
+            "`{domain}` does not exist in DNS: check the name, or publish the file on the host people know"
+        ),
+        Outcome::DnsNoAddress | Outcome::DnsServfail | Outcome::DnsTimeout => format!(
+            "`{domain}` has no usable address in DNS (A or AAAA): the file must be served on the host itself"
+        ),
+        Outcome::BlockedAddress { .. } => format!(
+            "`{domain}` resolves only to private or reserved addresses, which the internet cannot reach"
+        ),
+        Outcome::ConnectRefused | Outcome::ConnectTimeout | Outcome::Timeout => format!(
+            "nothing answered on https://{domain}/ (port 443): the file must be served over HTTPS"
+        ),
+        Outcome::TlsError { .. } => {
+            "fix the certificate: readers refuse a file from a host whose certificate they cannot verify"
+                .to_owned()
+        }
+        _ => String::new(),
+    };
+    if !help.is_empty() {
+        writeln!(out, "  = {e}help{e:#}: {}", for_terminal(&help))?;
+        return Ok(());
+    }
+    let next_year = now.add_days(300).to_string();
+    writeln!(
+        out,
+        "  = {e}help{e:#}: publish the file at https://{domain}/.well-known/security.txt, served as \
+         `text/plain; charset=utf-8`; the smallest valid one is:"
+    )?;
+    writeln!(out, "      Contact: mailto:security@{domain}")?;
+    writeln!(out, "      Expires: {next_year}")?;
+    writeln!(
+        out,
+        "  = {e}see{e:#}: RFC 9116 §3 (location), §2.5.3 (Contact), §2.5.5 (Expires, less than a year ahead)"
+    )
 }
 
 /// The explanation an outcome carries, if any.

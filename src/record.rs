@@ -48,12 +48,15 @@ pub enum Location {
     WellKnown,
     /// `/security.txt`, allowed for legacy compatibility.
     Legacy,
+    /// A URL someone gave to check (`disclose check https://host/staging/security.txt`).
+    Given,
 }
 
 impl Location {
+    /// The path asked for at a domain's location (a given URL has its own).
     pub fn path(self) -> &'static str {
         match self {
-            Location::WellKnown => "/.well-known/security.txt",
+            Location::WellKnown | Location::Given => "/.well-known/security.txt",
             Location::Legacy => "/security.txt",
         }
     }

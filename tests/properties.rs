@@ -126,6 +126,7 @@ fn exercise(bytes: &[u8], ctx: &Context) {
         "input",
         &checked,
         &verification.verdict,
+        now(),
         disclose::check::Styles::plain(),
     )
     .unwrap();

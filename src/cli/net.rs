@@ -37,7 +37,7 @@ pub struct NetArgs {
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = count(1, 10_000))]
     pub per_ip_concurrency: usize,
     /// Requests per second per IP address (fractions allowed; more than 0, at most 1000000).
-    #[arg(long, value_name = "RATE", default_value_t = 10.0, value_parser = rate)]
+    #[arg(long, value_name = "RATE", default_value_t = 10.0, value_parser = rate, allow_negative_numbers = true)]
     pub per_ip_rate: f64,
     /// Requests in flight per registrable domain (1–10000).
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = count(1, 10_000))]
@@ -46,25 +46,25 @@ pub struct NetArgs {
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = count(1, 10_000))]
     pub dns_concurrency: usize,
     /// Seconds one DNS query may take (more than 0, at most a day).
-    #[arg(long, value_name = "SECS", default_value = "5", value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = seconds, allow_negative_numbers = true)]
     pub dns_timeout: Duration,
     /// Seconds a TCP and TLS connection may take to set up (more than 0, at most a day).
-    #[arg(long, value_name = "SECS", default_value = "5", value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = seconds, allow_negative_numbers = true)]
     pub connect_timeout: Duration,
     /// Seconds of network time one attempt (with its redirects) may take (more than 0, at most
     /// a day).
-    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds, allow_negative_numbers = true)]
     pub timeout: Duration,
     /// Seconds of network time one domain may take, all attempts together (more than 0, at most
     /// a day).
-    #[arg(long, value_name = "SECS", default_value = "60", value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = seconds, allow_negative_numbers = true)]
     pub domain_timeout: Duration,
     /// Retries of a transient failure (timeouts, resets, 429, 502–504) per location (0–10).
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: u32,
     /// The longest Retry-After honoured, in seconds; a server asking for more is not retried
     /// (0 to a day).
-    #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds_or_zero)]
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds_or_zero, allow_negative_numbers = true)]
     pub max_retry_after: Duration,
     /// Bytes of a file read at most; a larger one is `too_large` (1024 to 104857600).
     #[arg(long, value_name = "BYTES", default_value_t = 32 * 1024, value_parser = clap::value_parser!(u64).range(1024..=100 * 1024 * 1024))]

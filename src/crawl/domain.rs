@@ -41,6 +41,9 @@ pub struct DomainCrawler {
     pub retry: RetryConfig,
     /// Network time one domain may take, all attempts together.
     pub domain_timeout: Duration,
+    /// Judge files (Expires, key life) as of this time instead of when they were fetched
+    /// (`check --now`).
+    pub judge_at: Option<Timestamp>,
 }
 
 pub fn now() -> Timestamp {
@@ -66,7 +69,24 @@ fn jitter() -> f64 {
 }
 
 impl DomainCrawler {
+    /// Crawls a domain: `/.well-known/security.txt`, then `/security.txt` when the server
+    /// answered the first without a file.
     pub async fn crawl(&self, target: &Target) -> Record {
+        let locations: Vec<(Location, Url)> = [Location::WellKnown, Location::Legacy]
+            .into_iter()
+            .filter_map(|l| url_for(&target.domain, l).map(|u| (l, u)))
+            .collect();
+        self.crawl_locations(target, &locations).await
+    }
+
+    /// Fetches the file at one URL someone gave (`check https://host/staging/security.txt`),
+    /// through the same pipeline, and judges it as served from there.
+    pub async fn crawl_url(&self, target: &Target, url: Url) -> Record {
+        self.crawl_locations(target, &[(Location::Given, url)])
+            .await
+    }
+
+    async fn crawl_locations(&self, target: &Target, locations: &[(Location, Url)]) -> Record {
         let started = now();
         let clock = Instant::now();
         let mut budget = self.domain_timeout;
@@ -74,10 +94,8 @@ impl DomainCrawler {
         let mut attempts: Vec<Attempt> = Vec::new();
         let mut file = None;
 
-        'locations: for location in [Location::WellKnown, Location::Legacy] {
-            let Some(url) = url_for(&target.domain, location) else {
-                break;
-            };
+        'locations: for (location, url) in locations {
+            let (location, url) = (*location, url.clone());
             for try_number in 1..=self.retry.retries + 1 {
                 let attempt_started = clock.elapsed();
                 let fetched = self.fetcher.fetch(&url, site, &mut budget).await;
@@ -91,7 +109,8 @@ impl DomainCrawler {
                     hops: fetched.hops,
                 });
                 if let Some(body) = fetched.body {
-                    file = Some(self.found_file(url.as_str(), location, body, started).await);
+                    let judged = self.judge_at.unwrap_or(started);
+                    file = Some(self.found_file(url.as_str(), location, body, judged).await);
                     break 'locations;
                 }
                 let wait = match fetched.retry_after {
@@ -125,7 +144,7 @@ impl DomainCrawler {
             attempts
                 .iter()
                 .rev()
-                .find(|a| a.location == Location::WellKnown)
+                .find(|a| a.location != Location::Legacy)
                 .map(|a| a.outcome.clone())
                 .unwrap_or(Outcome::DnsNxdomain)
         };

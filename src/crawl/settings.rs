@@ -89,6 +89,7 @@ impl Settings {
             keys: KeyFinder::new(sources),
             retry: self.retry.clone(),
             domain_timeout: self.domain_timeout,
+            judge_at: None,
         })
     }
 }

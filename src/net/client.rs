@@ -400,7 +400,53 @@ fn tls_outcome(error: &rustls::Error) -> Outcome {
     };
     Outcome::TlsError {
         reason,
-        detail: error.to_string(),
+        detail: tls_words(error),
+    }
+}
+
+/// A TLS failure in words a site owner reads: dates as dates, names as names.
+pub fn tls_words(error: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    let date = |t: &rustls::pki_types::UnixTime| {
+        crate::format::Timestamp::from_unix(t.as_secs() as i64).to_string()
+    };
+    match error {
+        rustls::Error::InvalidCertificate(c) => match c {
+            C::ExpiredContext { time, not_after } => format!(
+                "the certificate expired on {} (checked at {})",
+                date(not_after),
+                date(time)
+            ),
+            C::Expired => "the certificate has expired".to_owned(),
+            C::NotValidYetContext { time, not_before } => format!(
+                "the certificate is not valid before {} (checked at {})",
+                date(not_before),
+                date(time)
+            ),
+            C::NotValidYet => "the certificate is not valid yet".to_owned(),
+            C::NotValidForNameContext {
+                expected,
+                presented,
+            } => format!(
+                "the certificate is for {} and not for {}",
+                if presented.is_empty() {
+                    "no name".to_owned()
+                } else {
+                    presented.join(", ")
+                },
+                expected.to_str()
+            ),
+            C::NotValidForName => "the certificate is not for this name".to_owned(),
+            C::UnknownIssuer => {
+                "the certificate was not issued by a trusted certificate authority (or the server \
+                 did not send the intermediate certificates)"
+                    .to_owned()
+            }
+            C::BadSignature => "the certificate's signature does not verify".to_owned(),
+            C::Revoked => "the certificate is revoked".to_owned(),
+            other => format!("the certificate is not acceptable: {other:?}"),
+        },
+        other => format!("the TLS handshake failed: {other}"),
     }
 }
 

@@ -99,6 +99,7 @@ pub fn location_name(location: Location) -> &'static str {
     match location {
         Location::WellKnown => "well_known",
         Location::Legacy => "legacy",
+        Location::Given => "given",
     }
 }
 

@@ -82,6 +82,7 @@ pub enum Scope {
 pub(crate) fn parse_location(text: &str) -> Location {
     match text {
         "legacy" => Location::Legacy,
+        "given" => Location::Given,
         _ => Location::WellKnown,
     }
 }
