@@ -78,7 +78,7 @@ fn describe_verdict(verdict: &Verdict) -> String {
             " (signature: BAD, the text was changed after signing)".into()
         }
         Verdict::NoKey { .. } => " (signed; the key was not found, so not verified)".into(),
-        Verdict::Malformed { .. } => " (signed; the signature cannot be read)".into(),
+        Verdict::Malformed { .. } => " (signed; the signature cannot be checked)".into(),
     }
 }
 

@@ -354,14 +354,15 @@ pub enum Verdict {
         key_source: KeySource,
         independence: Independence,
         signed_at: Option<Timestamp>,
-        /// The key has expired by now.
-        key_expired: bool,
+        /// The key has expired by now. `null` (here and in the next three) when the key's life
+        /// could not be evaluated: its self-signatures could not be verified.
+        key_expired: Option<bool>,
         /// The key had already expired when the signature was made.
-        key_expired_at_signing: bool,
+        key_expired_at_signing: Option<bool>,
         /// The key or its certificate is revoked (now).
-        key_revoked: bool,
+        key_revoked: Option<bool>,
         /// The key or its certificate was already revoked when the signature was made.
-        key_revoked_at_signing: bool,
+        key_revoked_at_signing: Option<bool>,
         /// When the key expires, if it does.
         key_expires: Option<Timestamp>,
     },

@@ -211,10 +211,10 @@ fn known_mistakes_get_their_specific_findings() {
     expect("074.txt", Code::InvalidFieldName, "Security policy");
     expect("100.txt", Code::MisspelledField, "Contact");
     expect("132.txt", Code::ChainedValues, "2 values");
-    expect("145.txt", Code::InvalidLang, "`cs`");
+    expect("145.txt", Code::UnregisteredLang, "`cs`");
     expect("146.txt", Code::InvalidUri, "backslash");
-    expect("171.txt", Code::InvalidLang, "`uk`");
-    expect("192.txt", Code::InvalidLang, "`en`");
+    expect("171.txt", Code::UnregisteredLang, "`uk`");
+    expect("192.txt", Code::UnregisteredLang, "`en`");
     expect("018.txt", Code::UnexpectedScheme, "httpd:");
     expect("001.txt", Code::InlineKey, "data:");
     expect("022.txt", Code::PgpDataError, "nothing is signed");

@@ -133,6 +133,21 @@ fn signed_with(hash_header: &str, text: &str, packets: &[u8]) -> String {
     )
 }
 
+fn fixture_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rsa8192")
+        .join(name)
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(fixture_path(name)).unwrap()
+}
+
+fn at_time(mut input: Input, now: &str) -> Input {
+    input.ctx.now = Timestamp::parse_rfc3339(now).unwrap();
+    input
+}
+
 fn signed(text: &str) -> String {
     signed_with("SHA512", text, &signature_packet(10, 0xAA))
 }
@@ -401,9 +416,15 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
         ),
         (
             Code::InvalidLang,
-            txt(with("Preferred-Languages: en, cz\n")),
+            txt(with("Preferred-Languages: en, en_US\n")),
             Some(4),
             txt(with("Preferred-Languages: en,cs , zh-Hant\n")),
+        ),
+        (
+            Code::UnregisteredLang,
+            txt(with("Preferred-Languages: en, cz\n")),
+            Some(4),
+            txt(with("Preferred-Languages: En, cs\n")),
         ),
         (
             Code::MultiLang,
@@ -446,6 +467,14 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
             txt(with("Policy: https://example.test/our policy\n")),
             Some(4),
             txt(with("Policy: https://example.test/our%20policy\n")),
+        ),
+        (
+            Code::Openpgp4fprKeyId,
+            txt(with("Encryption: openpgp4fpr:0123456789ABCDEF\n")),
+            Some(4),
+            txt(with(
+                "Encryption: openpgp4fpr:0123456789ABCDEF0123456789ABCDEF01234567\n",
+            )),
         ),
         (
             Code::NoHttps,
@@ -620,12 +649,23 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
         ),
         (
             Code::PgpSignatureError,
+            // A literal data packet (type 11) where only signatures belong.
+            txt(signed_with(
+                "SHA512",
+                &canonical(),
+                &[0xCB, 0x04, b'b', 0, 0, 0],
+            )),
+            Some(8),
+            txt(signed(&canonical())),
+        ),
+        (
+            Code::HashHeaderMismatch,
             txt(signed_with(
                 "SHA256",
                 &canonical(),
                 &signature_packet(10, 0xAA),
             )),
-            Some(8),
+            Some(1),
             txt(signed_with(
                 "SHA256",
                 &canonical(),
@@ -681,6 +721,20 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
             with_keyring(keys().expiring_text.clone(), &keys().expiring),
             None,
             with_keyring(keys().text.clone(), &keys().good),
+        ),
+        (
+            Code::SigningKeyUnevaluated,
+            // An RSA-8192 key made on 2026-12-01 (tests/fixtures/rsa8192): judged before it
+            // existed, its life cannot be read; judged after, it can.
+            at_time(
+                with_keyring(fixture("direct.txt"), &fixture_path("direct.key.asc")),
+                "2026-11-22T00:00:00Z",
+            ),
+            None,
+            at_time(
+                with_keyring(fixture("direct.txt"), &fixture_path("direct.key.asc")),
+                "2026-12-24T00:00:00Z",
+            ),
         ),
         (
             Code::SigningKeyRevoked,

@@ -63,11 +63,16 @@ fn every_signed_corpus_file_gets_the_verdict_gnupg_gave() {
         let (_, v) = check_with(&bytes, Some(&corpus().join(key_file)), now);
         let ours = match &v.verdict {
             Verdict::Verified {
-                key_expired: false, ..
+                key_expired: Some(false),
+                ..
             } => "good",
             Verdict::Verified {
-                key_expired: true, ..
+                key_expired: Some(true),
+                ..
             } => "good-expired-key",
+            Verdict::Verified {
+                key_expired: None, ..
+            } => "good-key-unknown",
             Verdict::BadSignature { .. } => "bad",
             Verdict::NoKey { .. } => "wrong-key",
             Verdict::Malformed { .. } => "unparseable",
@@ -103,7 +108,7 @@ fn a_verified_file_names_its_signer_and_the_key_source() {
     assert_eq!(fingerprint.len(), 40);
     assert_eq!(key_source.kind, KeySourceKind::Keyring);
     assert_eq!(*independence, Independence::Pinned);
-    assert!(signed_at.is_some() && !key_expired);
+    assert!(signed_at.is_some() && *key_expired == Some(false));
     assert!(checked.report.is_valid());
     // The mis-encoded RSA signature GnuPG accepts (119) verifies too, with a recommendation.
     let (checked, v) = check_with(
@@ -278,7 +283,10 @@ fn expired_and_revoked_keys_are_reported_with_the_signature_still_verified() {
     else {
         panic!("{:?}", v.verdict)
     };
-    assert!(*key_expired && !key_expired_at_signing);
+    assert_eq!(
+        (*key_expired, *key_expired_at_signing),
+        (Some(true), Some(false))
+    );
     assert_eq!(key_expires.unwrap().to_string(), "2026-07-20T00:00:00Z");
     let codes = checked.report.codes();
     assert!(
@@ -300,7 +308,7 @@ fn expired_and_revoked_keys_are_reported_with_the_signature_still_verified() {
         matches!(
             v.verdict,
             Verdict::Verified {
-                key_revoked: true,
+                key_revoked: Some(true),
                 ..
             }
         ),
@@ -341,4 +349,114 @@ fn check_with_a_keyring_shows_the_verdict() {
     );
     let without: serde_json::Value = serde_json::from_slice(&run(&["--json"]).stdout).unwrap();
     assert_eq!(without["signature"]["verdict"], "no_key");
+}
+
+fn rsa8192(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rsa8192")
+        .join(name)
+}
+
+/// RSA keys over 4096 bits, which sequoia's backend refuses and GnuPG verifies. The fixtures
+/// were made once with GnuPG 2.2.40 (`--enable-large-rsa`): `direct.txt` signed by an RSA-8192
+/// key; `subkey.txt` signed on 2022-06-01 (faked time) by an RSA-3072 subkey, bound by an RSA-8192
+/// primary key, that expired on 2023-01-01. GnuPG: "Good signature" for both, and "This key has
+/// expired" for the second.
+#[test]
+fn rsa_keys_over_4096_bits_verify_and_their_life_is_read() {
+    let now = at("2026-12-24T00:00:00Z");
+    let bytes = std::fs::read(rsa8192("direct.txt")).unwrap();
+    let (checked, v) = check_with(&bytes, Some(&rsa8192("direct.key.asc")), now);
+    let Verdict::Verified {
+        fingerprint,
+        key_expired,
+        key_revoked,
+        ..
+    } = &v.verdict
+    else {
+        panic!("{:?}", v.verdict)
+    };
+    assert_eq!(fingerprint, "A098BB1DB490BA630F34C35CBBA60387BFD784AD");
+    assert_eq!((*key_expired, *key_revoked), (Some(false), Some(false)));
+    assert!(!checked.report.codes().contains(&Code::BadSignature));
+
+    let bytes = std::fs::read(rsa8192("subkey.txt")).unwrap();
+    let (checked, v) = check_with(&bytes, Some(&rsa8192("subkey.key.asc")), now);
+    let Verdict::Verified {
+        fingerprint,
+        certificate,
+        key_expired,
+        key_expired_at_signing,
+        key_expires,
+        ..
+    } = &v.verdict
+    else {
+        panic!("{:?}", v.verdict)
+    };
+    assert_eq!(fingerprint, "D39FA0E18AEAEDF6E55E84B59E4E9469364FFB33");
+    assert_eq!(certificate, "F87530562189CD5EA893E9A22B03E241F40B65F4");
+    assert_eq!(
+        (*key_expired, *key_expired_at_signing),
+        (Some(true), Some(false))
+    );
+    assert_eq!(
+        key_expires.map(|t| t.to_string()).as_deref(),
+        Some("2023-01-01T12:00:00Z")
+    );
+    assert!(checked.report.codes().contains(&Code::SigningKeyExpired));
+
+    // A key whose life cannot be read is not called alive: before this key existed, nothing
+    // about it can be said, and the verdict says so.
+    let bytes = std::fs::read(rsa8192("direct.txt")).unwrap();
+    let (checked, v) = check_with(
+        &bytes,
+        Some(&rsa8192("direct.key.asc")),
+        at("2026-11-22T00:00:00Z"),
+    );
+    let Verdict::Verified { key_expired, .. } = &v.verdict else {
+        panic!("{:?}", v.verdict)
+    };
+    assert_eq!(*key_expired, None);
+    assert!(
+        checked
+            .report
+            .codes()
+            .contains(&Code::SigningKeyUnevaluated)
+    );
+}
+
+/// GnuPG refuses a clearsigned file whose `Hash:` header is missing or names another algorithm
+/// ("signature digest conflict … Can't check signature"); so does disclose, with the finding
+/// that says which.
+#[test]
+fn a_hash_header_that_does_not_match_the_signature_is_malformed_as_gnupg_has_it() {
+    let s = signed("hash-header", None);
+    assert!(s.text.contains("\nHash: SHA512\n"), "{}", s.text);
+    for (what, text, says) in [
+        (
+            "missing",
+            s.text.replace("Hash: SHA512\n", ""),
+            "no `Hash:` line, which means MD5, and the signature uses SHA512",
+        ),
+        (
+            "another algorithm",
+            s.text.replace("Hash: SHA512\n", "Hash: SHA256\n"),
+            "the signature uses SHA512 but the `Hash:` header names SHA256",
+        ),
+    ] {
+        let (checked, v) = verdict_of(&text, &s.keyring);
+        assert_eq!(v.verdict.name(), "malformed", "{what}: {:?}", v.verdict);
+        let finding = checked
+            .report
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::HashHeaderMismatch)
+            .unwrap_or_else(|| panic!("{what}: {:?}", checked.report.diagnostics));
+        assert_eq!(finding.line, Some(1));
+        assert!(
+            finding.detail.as_deref().unwrap().contains(says),
+            "{what}: {finding:?}"
+        );
+        assert!(!checked.report.is_valid());
+    }
 }

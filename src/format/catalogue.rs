@@ -382,10 +382,17 @@ catalogue! {
     },
     InvalidLang {
         code: "invalid_lang", level: Error, group: Fields, reference: "RFC 9116 §2.5.8 (RFC 5646)",
-        message: "a Preferred-Languages entry is not a valid language tag",
+        message: "a Preferred-Languages entry is not a well-formed language tag",
         hint: "use comma-separated RFC 5646 tags, like `en, nl`",
         sectxt: true,
-        explanation: "Preferred-Languages is a comma-separated list of RFC 5646 language tags. Each tag must be well-formed and its subtags registered with IANA: `cz` and `ua` are country codes, not languages (Czech is `cs`, Ukrainian `uk`); `english` is not a tag; `en_US` uses the wrong separator.",
+        explanation: "Preferred-Languages is a comma-separated list of language tags, well-formed as RFC 5646 §2.1 defines them: `en_US` uses the wrong separator, `en de` is two tags without a comma, a subtag has 1 to 8 letters or digits. A well-formed tag with a subtag the IANA registry does not have is `unregistered_lang`, a recommendation.",
+    },
+    UnregisteredLang {
+        code: "unregistered_lang", level: Recommendation, group: Fields, reference: "RFC 9116 §2.5.8 (RFC 5646 §2.2.9)",
+        message: "a Preferred-Languages tag is well-formed but names a subtag the IANA registry does not have",
+        hint: "use the registered subtag, like `cs` for Czech (`cz` is the country)",
+        sectxt: false,
+        explanation: "RFC 9116 asks for well-formed tags (RFC 5646 §2.1); whether each subtag is registered is RFC 5646's stricter \"valid\" (§2.2.9). A reader can still use the tag, but it probably does not say what was meant: `cz` and `ua` are country codes (Czech is `cs`, Ukrainian `uk`), `english` is not a subtag (`en`). Checked against the IANA Language Subtag Registry of 2024-05-16. sectxt reports none of these.",
     },
     MultiLang {
         code: "multi_lang", level: Error, group: Fields, reference: "RFC 9116 §2.5.8",
@@ -421,6 +428,13 @@ catalogue! {
         hint: "use your organisation's own domain",
         sectxt: false,
         explanation: "example.com, example.net, example.org and the top-level domains .example, .invalid and .localhost are reserved (RFC 2606 §2–3, RFC 6761 §6) and reach nobody: a file that names them was copied from an example and never finished. A contact there cannot be used.",
+    },
+    Openpgp4fprKeyId {
+        code: "openpgp4fpr_key_id", level: Recommendation, group: Fields, reference: "RFC 9116 §2.5.4 (RFC 9580 §5.5.4)",
+        message: "an `openpgp4fpr:` URI holds a 16-digit key ID, not a fingerprint",
+        hint: "give the key's full fingerprint, e.g. `openpgp4fpr:` followed by 40 hexadecimal digits",
+        sectxt: false,
+        explanation: "The value is a valid URI, which is all RFC 9116 §2.5.4 requires of Encryption. But a 16-digit key ID is not a fingerprint (40 digits for a version 4 key, 64 for version 6): key IDs collide, and keyservers will not look one up by it safely.",
     },
     NoHttps {
         code: "no_https", level: Error, group: Fields, reference: "RFC 9116 §2.5",
@@ -590,7 +604,14 @@ catalogue! {
         message: "the signature block does not hold a well-formed signature",
         hint: "sign the file again with `gpg --clearsign`",
         sectxt: true,
-        explanation: "The armour decodes into OpenPGP packets, but they are not well-formed signatures: a packet of another kind, a truncated signature, a hash algorithm other than the one the `Hash:` header names, or no signature at all.",
+        explanation: "The armour decodes into OpenPGP packets, but they are not well-formed signatures: a packet of another kind, a truncated signature, or no signature at all.",
+    },
+    HashHeaderMismatch {
+        code: "hash_header_mismatch", level: Error, group: Signature, reference: "RFC 9116 §4 (RFC 9580 §7.1, RFC 4880 §7)",
+        message: "the `Hash:` armour header does not name the hash algorithm the signature uses",
+        hint: "sign the file again with `gpg --clearsign` and publish the output unchanged, `Hash:` line included",
+        sectxt: false,
+        explanation: "RFC 9116's grammar requires one or more `Hash:` headers after `-----BEGIN PGP SIGNED MESSAGE-----`, naming the signature's hash algorithm; without one, OpenPGP (RFC 4880 §7) means MD5. When they disagree, GnuPG reports a \"signature digest conflict\" and refuses to check the signature, as OpenPGP.js does; disclose gives the verdict `malformed` likewise, whatever the key says.",
     },
     MultipleSignatures {
         code: "multiple_signatures", level: Notification, group: Signature, reference: "RFC 9580 §7",
@@ -619,6 +640,13 @@ catalogue! {
         hint: "extend the key's expiry or sign with a current key, and publish the key again",
         sectxt: false,
         explanation: "The signature verifies, but the key has passed its expiry (the finding says whether it had already when it signed). Readers who check key validity will distrust the signature.",
+    },
+    SigningKeyUnevaluated {
+        code: "signing_key_unevaluated", level: Notification, group: Signature, reference: "RFC 9116 §2.3",
+        message: "the signature verifies, but the signing key's expiry and revocation could not be read",
+        hint: "publish the key with self-signatures a current OpenPGP implementation can verify",
+        sectxt: false,
+        explanation: "A key's life (when it expires, whether it was revoked) is stated in self-signatures its certificate makes over it. When none of them can be verified (an algorithm or key size no backend here supports), disclose says so rather than call the key valid: the signature is authentic, the key's state unknown.",
     },
     SigningKeyRevoked {
         code: "signing_key_revoked", level: Recommendation, group: Signature, reference: "RFC 9116 §2.3",

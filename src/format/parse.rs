@@ -653,20 +653,31 @@ fn decode_signature_block(
     match armor::parse_signatures(&decoded) {
         Ok(signatures) => {
             for sig in &signatures {
-                if !envelope.hash_algorithms.is_empty()
-                    && !envelope
-                        .hash_algorithms
+                // Without a `Hash:` header, OpenPGP (RFC 4880 §7) means MD5.
+                let named: &[String] = &envelope.hash_algorithms;
+                let matches = if named.is_empty() {
+                    sig.hash_algorithm.eq_ignore_ascii_case("MD5")
+                } else {
+                    named
                         .iter()
                         .any(|h| h.eq_ignore_ascii_case(sig.hash_algorithm))
-                {
+                };
+                if !matches {
+                    let detail = if named.is_empty() {
+                        format!(
+                            "the cleartext header has no `Hash:` line, which means MD5, and the signature uses {}",
+                            sig.hash_algorithm
+                        )
+                    } else {
+                        format!(
+                            "the signature uses {} but the `Hash:` header names {}",
+                            sig.hash_algorithm,
+                            named.join(", ")
+                        )
+                    };
                     doc.findings.push(
-                        Diagnostic::line(Code::PgpSignatureError, begin_number).with_detail(
-                            format!(
-                                "the signature uses {} but the `Hash:` header says {}",
-                                sig.hash_algorithm,
-                                envelope.hash_algorithms.join(", ")
-                            ),
-                        ),
+                        Diagnostic::line(Code::HashHeaderMismatch, envelope.header_line)
+                            .with_detail(detail),
                     );
                 }
             }

@@ -414,6 +414,11 @@ pub fn check_tel(uri: &Uri<'_>) -> Result<(), String> {
 }
 
 /// Checks an `openpgp4fpr:` URI: a v4 (40 hex digits) or v6 (64 hex digits) fingerprint.
+/// A 16-digit OpenPGP key ID (`openpgp4fpr:1234567890ABCDEF`): a URI, but not a fingerprint.
+pub fn is_key_id(value: &str) -> bool {
+    value.len() == 16 && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 pub fn check_openpgp4fpr(uri: &Uri<'_>) -> Result<(), String> {
     let fpr = uri.path;
     if (fpr.len() == 40 || fpr.len() == 64) && fpr.bytes().all(|b| b.is_ascii_hexdigit()) {

@@ -362,7 +362,19 @@ impl Validator<'_> {
                 }),
             ),
             "tel" => (Code::InvalidTel, uri::check_tel(&parsed)),
-            "openpgp4fpr" => (Code::InvalidUri, uri::check_openpgp4fpr(&parsed)),
+            "openpgp4fpr" => {
+                if uri::is_key_id(parsed.path) {
+                    let d = self
+                        .whole_value(Code::Openpgp4fprKeyId, line, field)
+                        .with_detail(format!(
+                            "`{}` is a 16-digit key ID; a fingerprint has 40 (or 64) hexadecimal digits",
+                            parsed.path
+                        ));
+                    self.out.push(d);
+                    return;
+                }
+                (Code::InvalidUri, uri::check_openpgp4fpr(&parsed))
+            }
             _ => (Code::InvalidUri, Ok(())),
         };
         if let Err(why) = result {
@@ -393,10 +405,31 @@ impl Validator<'_> {
                 self.whole_value(Code::TemplatePlaceholder, line, field)
                     .with_detail(placeholder_note(value)),
             ),
-            Err(e) => Some(
-                self.whole_value(Code::InvalidExpiry, line, field)
-                    .with_detail(e.to_string()),
-            ),
+            Err(e) => {
+                let mut detail = e.to_string();
+                // Read leniently, the value may also have passed, or lie too far ahead: say so
+                // now, so that both are fixed at once.
+                if let Some(t) = e
+                    .suggestion
+                    .as_deref()
+                    .and_then(|s| Timestamp::parse_rfc3339(s).ok())
+                {
+                    if t < now {
+                        detail.push_str(&format!(
+                            " Read leniently, it has also passed already ({} days before {now}).",
+                            (now.unix() - t.unix()) / 86_400
+                        ));
+                    } else if t > now.add_years(1) {
+                        detail.push_str(
+                            " Read leniently, it is also more than a year ahead, longer than RFC 9116 recommends.",
+                        );
+                    }
+                }
+                Some(
+                    self.whole_value(Code::InvalidExpiry, line, field)
+                        .with_detail(detail),
+                )
+            }
             Ok(ts) if *ts < now => Some(self.whole_value(Code::Expired, line, field).with_detail(
                 format!(
                     "expired on {ts}, {} days before {now}",
@@ -438,6 +471,14 @@ impl Validator<'_> {
             let tag_offset = offset + (item.len() - item.trim_start_matches([' ', '\t']).len());
             match lang::check_tag(tag) {
                 Ok(()) => self.fields.preferred_languages.push(tag.to_owned()),
+                Err(lang::TagProblem::Unregistered(why)) => {
+                    // Well-formed is what RFC 9116 asks; the tag is still the owner's word.
+                    self.fields.preferred_languages.push(tag.to_owned());
+                    let d = self
+                        .at_value(Code::UnregisteredLang, line, field, tag_offset, tag.len())
+                        .with_detail(why);
+                    self.out.push(d);
+                }
                 Err(_) if is_placeholder(tag) => {
                     let d = self
                         .at_value(
@@ -450,7 +491,7 @@ impl Validator<'_> {
                         .with_detail(placeholder_note(tag));
                     self.out.push(d);
                 }
-                Err(why) => {
+                Err(lang::TagProblem::IllFormed(why)) => {
                     let d = self
                         .at_value(Code::InvalidLang, line, field, tag_offset, tag.len())
                         .with_detail(why);

@@ -47,9 +47,22 @@ pub fn findings(
             key_expires,
             ..
         } => {
-            if *key_expired || *key_expired_at_signing {
+            if key_expired.is_none() {
+                out.push(Diagnostic::file(Code::SigningKeyUnevaluated).with_detail(format!(
+                    "the self-signatures of key {fingerprint} could not be verified, so whether it has expired or been revoked is unknown"
+                )));
+            }
+            let (key_expired, key_expired_at_signing) = (
+                key_expired.unwrap_or(false),
+                key_expired_at_signing.unwrap_or(false),
+            );
+            let (key_revoked, key_revoked_at_signing) = (
+                key_revoked.unwrap_or(false),
+                key_revoked_at_signing.unwrap_or(false),
+            );
+            if key_expired || key_expired_at_signing {
                 let when = match key_expires {
-                    Some(t) if *key_expired_at_signing => {
+                    Some(t) if key_expired_at_signing => {
                         format!("on {t}, before it made the signature")
                     }
                     Some(t) => format!("on {t}"),
@@ -60,8 +73,8 @@ pub fn findings(
                         .with_detail(format!("key {fingerprint} expired {when}")),
                 );
             }
-            if *key_revoked || *key_revoked_at_signing {
-                let when = if *key_revoked_at_signing {
+            if key_revoked || key_revoked_at_signing {
+                let when = if key_revoked_at_signing {
                     "and was already when it made the signature"
                 } else {
                     "since it made the signature"

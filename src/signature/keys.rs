@@ -26,6 +26,12 @@ pub const MAX_KEY_BYTES: u64 = 256 * 1024;
 /// Every certificate in `bytes` (armoured or binary, one or several); unreadable ones are
 /// skipped. Errors only when nothing at all could be read.
 pub fn read_certs(bytes: &[u8]) -> Result<Vec<Cert>, String> {
+    // Self-signatures with non-minimal MPIs, which GnuPG accepts and sequoia drops, are
+    // re-encoded first (the numbers, and so the signatures, are unchanged), so that the key's
+    // life can still be read from them.
+    let normal = binary_packets(bytes)
+        .and_then(|packets| crate::format::armor::normalize_signature_numbers(&packets));
+    let bytes = normal.as_deref().unwrap_or(bytes);
     let parser = CertParser::from_bytes(bytes).map_err(|e| format!("not an OpenPGP key: {e}"))?;
     let certs: Vec<Cert> = parser.filter_map(Result::ok).collect();
     if certs.is_empty() {
@@ -33,6 +39,22 @@ pub fn read_certs(bytes: &[u8]) -> Result<Vec<Cert>, String> {
     } else {
         Ok(certs)
     }
+}
+
+/// The packets of a key, dearmoured if it is armoured.
+fn binary_packets(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let text = bytes.trim_ascii_start();
+    if !text.starts_with(b"-----BEGIN PGP") {
+        return Some(bytes.to_vec());
+    }
+    let mut reader = sequoia_openpgp::armor::Reader::from_bytes(
+        text,
+        sequoia_openpgp::armor::ReaderMode::Tolerant(None),
+    );
+    let mut out = Vec::new();
+    reader.read_to_end(&mut out).ok()?;
+    Some(out)
 }
 
 /// What a signed file tells about where its signing key may be.

@@ -9,6 +9,7 @@
 
 pub mod findings;
 pub mod keys;
+pub mod large_rsa;
 pub mod verify;
 
 use crate::format::{Diagnostic, Document, Fields, Timestamp, uri};
@@ -38,6 +39,26 @@ pub async fn verify_file(
     if !doc.is_signed() {
         return Verification {
             verdict: Verdict::Unsigned,
+            diagnostics: vec![],
+        };
+    }
+    // A `Hash:` header that does not match the signature: GnuPG refuses to check it ("signature
+    // digest conflict"), and so does disclose.
+    if let Some(conflict) = doc
+        .findings
+        .iter()
+        .find(|d| d.code == crate::format::Code::HashHeaderMismatch)
+    {
+        return Verification {
+            verdict: Verdict::Malformed {
+                reason: format!(
+                    "{}; GnuPG refuses to check such a signature",
+                    conflict
+                        .detail
+                        .as_deref()
+                        .unwrap_or("the `Hash:` header is wrong")
+                ),
+            },
             diagnostics: vec![],
         };
     }

@@ -103,6 +103,18 @@ struct KeyState {
 }
 
 fn key_state(cert: &Cert, key: &Fingerprint, at: SystemTime) -> Option<KeyState> {
+    key_state_by_policy(cert, key, at).or_else(|| {
+        // A certificate whose self-signatures sequoia's backend cannot check (an RSA primary
+        // key over 4096 bits): read them with the large-RSA path instead.
+        super::large_rsa::key_life(cert, key, at).map(|life| KeyState {
+            alive: life.alive,
+            revoked: life.revoked,
+            expires: life.expires,
+        })
+    })
+}
+
+fn key_state_by_policy(cert: &Cert, key: &Fingerprint, at: SystemTime) -> Option<KeyState> {
     let policy = key_policy();
     let valid = cert.with_policy(&policy, at).ok()?;
     let ka = valid.keys().key_handle(key.clone()).next()?;
@@ -144,7 +156,15 @@ pub fn verdict(
             };
             for ka in keys {
                 let fingerprint = ka.key().fingerprint();
-                match sig.verify_message(ka.key(), &text) {
+                let checked = match sig.verify_message(ka.key(), &text) {
+                    // sequoia's backend refuses RSA over 4096 bits; GnuPG verifies them.
+                    Err(_) if super::large_rsa::too_large_for_backend(ka.key()) => {
+                        super::large_rsa::verify_message(sig, ka.key(), &text)
+                            .map_err(anyhow::Error::msg)
+                    }
+                    other => other,
+                };
+                match checked {
                     Ok(()) => return verified(sig, candidate, &fingerprint, now),
                     Err(e) => {
                         bad.get_or_insert(Verdict::BadSignature {
@@ -170,16 +190,21 @@ fn verified(sig: &Signature, candidate: &Candidate, key: &Fingerprint, now: Time
     let state = key_state(&candidate.cert, key, to_system_time(now));
     let at_signing = signed_at.and_then(|t| key_state(&candidate.cert, key, t));
     let expires = state.as_ref().and_then(|s| s.expires);
+    // Unknown stays unknown: a key whose life could not be read is not "not expired".
     Verdict::Verified {
         fingerprint: key.to_hex(),
         certificate: candidate.cert.fingerprint().to_hex(),
         key_source: candidate.source.clone(),
         independence: candidate.independence,
         signed_at: signed_at.map(to_timestamp),
-        key_expired: state.as_ref().is_some_and(|s| !s.alive),
-        key_expired_at_signing: matches!((expires, signed_at), (Some(e), Some(t)) if e <= t),
-        key_revoked: state.as_ref().is_some_and(|s| s.revoked),
-        key_revoked_at_signing: at_signing.as_ref().is_some_and(|s| s.revoked),
+        key_expired: state.as_ref().map(|s| !s.alive),
+        key_expired_at_signing: state
+            .as_ref()
+            .map(|_| matches!((expires, signed_at), (Some(e), Some(t)) if e <= t)),
+        key_revoked: state.as_ref().map(|s| s.revoked),
+        key_revoked_at_signing: state
+            .as_ref()
+            .map(|_| at_signing.as_ref().is_some_and(|s| s.revoked)),
         key_expires: expires.map(to_timestamp),
     }
 }

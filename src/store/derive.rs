@@ -199,7 +199,7 @@ pub fn derive(record: &Record) -> Derived {
                 } => (
                     Some(independence_name(*independence)),
                     Some(certificate.clone()),
-                    !key_revoked && !key_expired_at_signing,
+                    *key_revoked == Some(false) && *key_expired_at_signing == Some(false),
                 ),
                 _ => (None, None, false),
             };
