@@ -917,3 +917,27 @@ fn dash_escaped_and_crlf_signed_text_reads_and_canonicalises() {
         assert!(signed_text.ends_with(b"/.well-known/security.txt"));
     }
 }
+
+#[test]
+fn an_expires_rejected_for_its_syntax_also_says_when_it_would_have_expired() {
+    let detail = |value: &str| -> String {
+        let input = txt(replace("2027-06-01T00:00:00Z", value));
+        let checked = format::check(&input.bytes, &input.ctx);
+        let d = checked
+            .report
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::InvalidExpiry)
+            .unwrap_or_else(|| panic!("{value}"));
+        d.detail.clone().unwrap_or_default()
+    };
+    assert!(
+        detail("2022-01-01 00:00:00Z").ends_with(
+            "Read leniently, it has also passed already (1786 days before 2026-11-22T00:00:00Z)."
+        ),
+        "{}",
+        detail("2022-01-01 00:00:00Z")
+    );
+    assert!(detail("2030-01-01").contains("more than a year ahead"));
+    assert!(!detail("2027-01-01").contains("Read leniently"));
+}
