@@ -260,6 +260,8 @@ pub enum RedirectReason {
     Downgrade,
     /// A missing or unusable `Location`, or a scheme other than https.
     BadLocation,
+    /// A URL naming a port other than 443 (and those `--allow-ports` allows): not fetched.
+    Port,
 }
 
 impl RedirectReason {
@@ -269,6 +271,7 @@ impl RedirectReason {
             RedirectReason::TooMany => "too_many",
             RedirectReason::Downgrade => "downgrade",
             RedirectReason::BadLocation => "bad_location",
+            RedirectReason::Port => "port",
         }
     }
 }

@@ -110,6 +110,10 @@ pub fn normalise_host(value: &str) -> Result<String, String> {
             .map(|ip| ip.to_string())
             .map_err(|_| format!("`[{inner}]` is not an IPv6 address"));
     }
+    // A bare IPv6 address (as feeds write them) before a `:port` suffix is looked for.
+    if let Ok(ip) = s.parse::<Ipv6Addr>() {
+        return Ok(ip.to_string());
+    }
     if let Some((host, port)) = s.rsplit_once(':')
         && !port.is_empty()
         && port.bytes().all(|b| b.is_ascii_digit())
@@ -273,6 +277,8 @@ mod tests {
             ("  example.org  ", "example.org"),
             ("192.0.2.1", "192.0.2.1"),
             ("https://[2001:db8::1]:443/", "2001:db8::1"),
+            ("2001:DB8:0::1", "2001:db8::1"),
+            ("192.0.2.1:8443", "192.0.2.1"),
         ] {
             assert_eq!(normalise_host(value).as_deref(), Ok(host), "{value}");
         }

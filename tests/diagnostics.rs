@@ -759,6 +759,21 @@ fn cases() -> Vec<(Code, Input, Option<usize>, Input)> {
             Some(6),
             with_keyring(keys().text.clone(), &keys().good),
         ),
+        // Bounds: 20 findings of one code are kept, the 21st is counted instead
+        (
+            Code::TooManyFindings,
+            at_urls(
+                &format!("{VALID}{}", "X-Field: a\n".repeat(21)),
+                "https://example.test/.well-known/security.txt",
+                None,
+            ),
+            None,
+            at_urls(
+                &format!("{VALID}{}", "X-Field: a\n".repeat(20)),
+                "https://example.test/.well-known/security.txt",
+                None,
+            ),
+        ),
         // How the file was served
         (
             Code::Location,

@@ -46,17 +46,17 @@ pub fn run(args: ExplainArgs) -> ExitCode {
             .iter()
             .map(|c| format!("`{c}` ({})", c.entry().message))
             .collect();
-        let shown = disclose::escape::for_terminal(&name);
+        let say = disclose::crawl::progress::say;
         if suggestions.is_empty() {
-            eprintln!(
-                "disclose: `{shown}` is not a diagnostic code (`disclose explain --list` lists them all)"
-            );
+            say(&format!(
+                "disclose: `{name}` is not a diagnostic code (`disclose explain --list` lists them all)"
+            ));
         } else {
-            eprintln!(
-                "disclose: `{shown}` is not a diagnostic code; did you mean {}? \
+            say(&format!(
+                "disclose: `{name}` is not a diagnostic code; did you mean {}? \
                  (`disclose explain --list` lists them all)",
                 suggestions.join(", or ")
-            );
+            ));
         }
         return ExitCode::from(2);
     };

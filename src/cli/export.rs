@@ -126,7 +126,10 @@ pub fn run(args: ExportArgs) -> Result<ExitCode> {
     exporter.finish(&mut out)?;
     out.flush()?;
     if let Some(path) = &args.output {
-        eprintln!("exported {written} of {read} domains to {}", path.display());
+        disclose::crawl::progress::say(&format!(
+            "exported {written} of {read} domains to {}",
+            path.display()
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }

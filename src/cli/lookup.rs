@@ -6,6 +6,7 @@ use super::directory::DirectoryArgs;
 use super::net::NetArgs;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
+use disclose::crawl::progress::say;
 use disclose::crawl::{self, RunConfig, Stop};
 use disclose::directory::answers::{self, AnswerFormat, AnswerWriter, Answered};
 use disclose::directory::export::ExportOptions;
@@ -251,12 +252,12 @@ pub fn run(args: LookupArgs) -> Result<ExitCode> {
             resolver.answer(&row.value)?
         };
         if answer.status == Status::Invalid {
-            eprintln!(
+            say(&format!(
                 "disclose: {}: `{}`: {}; answered as invalid",
                 feed.place(row.line),
-                for_terminal(&row.text),
-                for_terminal(answer.error.as_deref().unwrap_or(""))
-            );
+                row.text,
+                answer.error.as_deref().unwrap_or("")
+            ));
         } else {
             usable += 1;
         }
@@ -337,11 +338,10 @@ fn crawl_missing(
     if missing.is_empty() {
         return Ok(run.id);
     }
-    eprintln!(
-        "disclose: crawling {} hosts the store does not know into run `{}`",
-        missing.len(),
-        for_terminal(&run_name)
-    );
+    say(&format!(
+        "disclose: crawling {} hosts the store does not know into run `{run_name}`",
+        missing.len()
+    ));
     let list: String = missing.iter().map(|h| format!("{h}\n")).collect();
     let targets = TargetReader::new(std::io::Cursor::new(list.into_bytes()), InputFormat::Lines)?;
     let rt = super::runtime()?;
@@ -368,7 +368,9 @@ fn crawl_missing(
         )
         .await
     })?;
-    eprint!("{summary}");
+    for line in summary.to_string().lines() {
+        say(line);
+    }
     if summary.interrupted {
         bail!("interrupted while crawling the missing hosts; nothing was answered");
     }

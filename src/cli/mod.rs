@@ -60,10 +60,7 @@ pub fn main() -> ExitCode {
         // The reader went away (`disclose export … | head`): nothing more to say to anyone.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!(
-                "disclose: {}",
-                disclose::escape::for_terminal(&format!("{e:#}"))
-            );
+            disclose::crawl::progress::say(&format!("disclose: {e:#}"));
             ExitCode::from(2)
         }
     }

@@ -33,6 +33,10 @@ pub struct NetArgs {
     /// Also connect to loopback addresses, and to no other non-public ones (for the lab).
     #[arg(long)]
     pub allow_loopback: bool,
+    /// Ports besides 443 that a redirect or a key URL may name, comma-separated (e.g.
+    /// `8443`). By default a URL with another port is not fetched.
+    #[arg(long, value_name = "PORTS", value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..))]
+    pub allow_ports: Vec<u16>,
     /// Requests in flight per IP address (1–10000).
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = count(1, 10_000))]
     pub per_ip_concurrency: usize,
@@ -217,6 +221,7 @@ impl NetArgs {
         s.fetch.attempt_timeout = self.timeout;
         s.fetch.max_bytes = self.max_bytes;
         s.fetch.max_redirects = self.max_redirects;
+        s.fetch.allowed_ports = self.allow_ports.clone();
         s.politeness.per_ip_concurrency = self.per_ip_concurrency;
         s.politeness.per_ip_rate = self.per_ip_rate;
         s.politeness.per_site_concurrency = self.per_site_concurrency;

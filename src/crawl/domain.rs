@@ -110,7 +110,12 @@ impl DomainCrawler {
                 });
                 if let Some(body) = fetched.body {
                     let judged = self.judge_at.unwrap_or(started);
-                    file = Some(self.found_file(url.as_str(), location, body, judged).await);
+                    // Key discovery spends what is left of the domain's time, and no more.
+                    let deadline = Instant::now() + budget;
+                    file = Some(
+                        self.found_file(url.as_str(), location, body, judged, deadline)
+                            .await,
+                    );
                     break 'locations;
                 }
                 let wait = match fetched.retry_after {
@@ -172,6 +177,7 @@ impl DomainCrawler {
         location: Location,
         body: crate::net::fetch::Body,
         now: Timestamp,
+        deadline: Instant,
     ) -> FoundFile {
         let ctx = Context {
             now,
@@ -183,12 +189,13 @@ impl DomainCrawler {
             }),
         };
         let mut checked = format::check(&body.bytes, &ctx);
-        let verification = signature::verify_file(
+        let verification = signature::verify_file_within(
             &checked.document,
             &checked.report.fields,
             &self.keys,
             Some(&body.final_url),
             now,
+            Some(deadline),
         )
         .await;
         checked.report.add(verification.diagnostics);

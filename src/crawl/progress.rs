@@ -20,14 +20,16 @@ pub struct Progress {
 
 static STDERR_CLOSED: AtomicBool = AtomicBool::new(false);
 
-/// Writes a line to standard error. A closed standard error (the reader of a pipe went away) is
-/// remembered and every later line dropped: nothing panics, nothing stops.
+/// Writes a line to standard error, escaped for a terminal (`escape::for_terminal`): the one
+/// path by which messages that quote what strangers wrote (list lines, file values, server
+/// answers) reach it. A closed standard error (the reader of a pipe went away) is remembered and
+/// every later line dropped: nothing panics, nothing stops.
 pub fn say(line: &str) {
     if STDERR_CLOSED.load(Ordering::Relaxed) {
         return;
     }
     let mut err = std::io::stderr().lock();
-    if writeln!(err, "{line}").is_err() {
+    if writeln!(err, "{}", crate::escape::for_terminal(line)).is_err() {
         STDERR_CLOSED.store(true, Ordering::Relaxed);
     }
 }
@@ -121,7 +123,7 @@ impl Progress {
     /// A line for the person watching, above the bar.
     pub fn note(&self, text: &str) {
         if self.visible && !stderr_closed() {
-            self.bar.println(text);
+            self.bar.println(crate::escape::for_terminal(text));
         } else {
             say(text);
         }

@@ -55,6 +55,7 @@ impl Default for Settings {
                 max_redirects: 5,
                 attempt_timeout: Duration::from_secs(10),
                 policy: AddressPolicy::PublicOnly,
+                allowed_ports: Vec::new(),
             },
             retry: RetryConfig::default(),
             domain_timeout: Duration::from_secs(60),

@@ -264,6 +264,13 @@ catalogue! {
         sectxt: false,
         explanation: "RFC 9116 lets parsers refuse fields longer than 2,048 characters.",
     },
+    TooManyFindings {
+        code: "too_many_findings", level: Notification, group: Encoding, reference: "RFC 9116 §5.4",
+        message: "the file has more findings or values than disclose keeps; the rest are counted, not listed",
+        hint: "fix the findings listed; the same mistake usually explains the ones left out",
+        sectxt: false,
+        explanation: "So that no file can make a report (or a crawl's Record) grow without bound, disclose keeps at most 20 findings of one code and 200 in all (errors first, so the verdict stands), at most 100 values of one field, and 300 characters of a finding's detail. This finding says how many of each code were left out and on which lines.",
+    },
     HtmlDocument {
         code: "html_document", level: Error, group: Encoding, reference: "RFC 9116 §3, §4",
         message: "the file is an HTML page, not a security.txt file",

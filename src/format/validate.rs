@@ -131,10 +131,17 @@ impl Report {
         self.diagnostics.iter().map(|d| d.code).collect()
     }
 
-    /// Adds findings made elsewhere (the signature's), keeping the order by position.
+    /// Adds findings made elsewhere (the signature's), keeping the order by position and the
+    /// bounds (`bound`).
     pub fn add(&mut self, findings: Vec<Diagnostic>) {
+        if findings.is_empty() {
+            return;
+        }
         self.diagnostics.extend(findings);
         self.diagnostics.sort_by_key(Diagnostic::position);
+        if self.diagnostics.len() > FINDINGS_IN_ALL {
+            self.bound();
+        }
     }
 }
 
@@ -154,9 +161,135 @@ pub fn validate(doc: &Document, ctx: &Context) -> Report {
     v.transport();
     let mut diagnostics = v.out;
     diagnostics.sort_by_key(Diagnostic::position);
-    Report {
+    let mut report = Report {
         diagnostics,
         fields: v.fields,
+    };
+    report.bound();
+    report
+}
+
+/// The findings of one code kept at most; the rest are counted in `too_many_findings`.
+pub const FINDINGS_PER_CODE: usize = 20;
+/// The findings kept at most in all (errors first).
+pub const FINDINGS_IN_ALL: usize = 200;
+/// The values of one field kept at most (Contact, Encryption, …, unknown fields).
+pub const VALUES_PER_FIELD: usize = 100;
+/// The characters of a finding's detail kept at most (a detail may quote a line).
+pub const DETAIL_CHARS: usize = 300;
+
+/// What was left out of a report, by code: how many, and on which lines.
+#[derive(Default)]
+struct LeftOut {
+    findings: std::collections::BTreeMap<Code, (usize, Option<usize>, Option<usize>)>,
+    values: Vec<(&'static str, usize)>,
+}
+
+impl LeftOut {
+    fn finding(&mut self, d: &Diagnostic) {
+        let e = self.findings.entry(d.code).or_insert((0, None, None));
+        e.0 += 1;
+        if let Some(line) = d.line {
+            e.1 = Some(e.1.map_or(line, |l: usize| l.min(line)));
+            e.2 = Some(e.2.map_or(line, |l: usize| l.max(line)));
+        }
+    }
+
+    fn describe(&self) -> Option<String> {
+        let mut parts: Vec<String> = self
+            .findings
+            .iter()
+            .map(|(code, (n, first, last))| match (first, last) {
+                (Some(a), Some(b)) if a == b => format!("{n} `{code}` (line {a})"),
+                (Some(a), Some(b)) => format!("{n} `{code}` (lines {a}–{b})"),
+                _ => format!("{n} `{code}`"),
+            })
+            .collect();
+        parts.extend(
+            self.values.iter().map(|(field, n)| {
+                format!("{n} more {field} values than the {VALUES_PER_FIELD} kept")
+            }),
+        );
+        (!parts.is_empty()).then(|| format!("left out: {}", parts.join(", ")))
+    }
+}
+
+fn truncate_detail(d: &mut Diagnostic) {
+    if let Some(detail) = &mut d.detail
+        && detail.chars().count() > DETAIL_CHARS
+    {
+        let cut: String = detail.chars().take(DETAIL_CHARS).collect();
+        *detail = format!("{cut}…");
+    }
+}
+
+impl Report {
+    /// Bounds what a file can make a report hold, whatever its size: at most
+    /// `FINDINGS_PER_CODE` findings of a code and `FINDINGS_IN_ALL` in all (errors kept first, so
+    /// the verdict holds), details cut at `DETAIL_CHARS`, at most `VALUES_PER_FIELD` values per
+    /// field; what was left out is said in one `too_many_findings` finding. A hostile 32 KiB file
+    /// (a control character on every line) would otherwise make tens of thousands of findings.
+    pub fn bound(&mut self) {
+        let mut left_out = LeftOut::default();
+        let mut per_code: std::collections::HashMap<Code, usize> = std::collections::HashMap::new();
+        let mut kept: Vec<Diagnostic> =
+            Vec::with_capacity(self.diagnostics.len().min(FINDINGS_IN_ALL));
+        for d in self.diagnostics.drain(..) {
+            if d.code == Code::TooManyFindings {
+                continue;
+            }
+            let n = per_code.entry(d.code).or_default();
+            *n += 1;
+            if *n > FINDINGS_PER_CODE {
+                left_out.finding(&d);
+            } else {
+                kept.push(d);
+            }
+        }
+        if kept.len() > FINDINGS_IN_ALL {
+            // Errors first, then by position: what makes the file invalid is never left out.
+            kept.sort_by_key(|d| (d.level(), d.position()));
+            for d in kept.drain(FINDINGS_IN_ALL..) {
+                left_out.finding(&d);
+            }
+        }
+        for d in &mut kept {
+            truncate_detail(d);
+        }
+        let f = &mut self.fields;
+        let mut cap = |name: &'static str, len: usize| -> usize {
+            if len > VALUES_PER_FIELD {
+                left_out.values.push((name, len - VALUES_PER_FIELD));
+            }
+            len.min(VALUES_PER_FIELD)
+        };
+        let n = cap("Contact", f.contact.len());
+        f.contact.truncate(n);
+        let n = cap("Encryption", f.encryption.len());
+        f.encryption.truncate(n);
+        let n = cap("Policy", f.policy.len());
+        f.policy.truncate(n);
+        let n = cap("Acknowledgments", f.acknowledgments.len());
+        f.acknowledgments.truncate(n);
+        let n = cap("Canonical", f.canonical.len());
+        f.canonical.truncate(n);
+        let n = cap("Hiring", f.hiring.len());
+        f.hiring.truncate(n);
+        let n = cap("CSAF", f.csaf.len());
+        f.csaf.truncate(n);
+        let n = cap("Preferred-Languages", f.preferred_languages.len());
+        f.preferred_languages.truncate(n);
+        let n = cap("unknown field", f.unknown.len());
+        f.unknown.truncate(n);
+        let n = cap("unsigned field", f.unsigned.len());
+        f.unsigned.truncate(n);
+        if let Some(text) = left_out.describe() {
+            let mut d = Diagnostic::file(Code::TooManyFindings).with_detail(text);
+            truncate_detail(&mut d);
+            kept.push(d);
+        }
+        kept.sort_by_key(Diagnostic::position);
+        self.diagnostics = kept;
     }
 }
 

@@ -53,6 +53,8 @@ scenarios! {
     SignedWrongKey => "signed-wrong-key", 2, "found";
     SignedKeyUnreachable => "signed-key-unreachable", 2, "found";
     SignedKeyRedirectPrivate => "signed-key-redirect-private", 2, "found";
+    HostileFindings => "hostile-findings", 1, "found";
+    SignedKeysElsewhere => "signed-keys-elsewhere", 1, "found";
     NotFound => "not-found", 250, "http_status 404";
     Forbidden => "forbidden", 20, "http_status 403";
     ServerError => "server-error", 10, "http_status 500";
@@ -62,6 +64,7 @@ scenarios! {
     RedirectDowngrade => "redirect-downgrade", 10, "redirect_error downgrade";
     RedirectLoop => "redirect-loop", 5, "redirect_error loop";
     RedirectTooMany => "redirect-too-many", 5, "redirect_error too_many";
+    RedirectOtherPort => "redirect-other-port", 2, "redirect_error port";
     NxDomain => "nxdomain", 150, "dns_nxdomain";
     NoAddress => "no-address", 50, "dns_no_address";
     ServFail => "servfail", 50, "dns_servfail";
@@ -96,6 +99,14 @@ impl Scenario {
             Scenario::MissingContentType => &["no_content_type"],
             Scenario::WrongCharset => &["invalid_charset"],
             Scenario::SignedTampered => &["bad_signature"],
+            Scenario::HostileFindings => &[
+                "control_char",
+                "invalid_line",
+                "no_contact",
+                "no_expire",
+                "no_line_separators",
+                "too_many_lines",
+            ],
             _ => &[],
         }
     }
@@ -109,7 +120,8 @@ impl Scenario {
             Scenario::SignedTampered => "bad_signature",
             Scenario::SignedWrongKey
             | Scenario::SignedKeyUnreachable
-            | Scenario::SignedKeyRedirectPrivate => "no_key",
+            | Scenario::SignedKeyRedirectPrivate
+            | Scenario::SignedKeysElsewhere => "no_key",
             _ => "unsigned",
         }
     }
@@ -133,6 +145,7 @@ impl Scenario {
                 | Scenario::TlsExpired
                 | Scenario::TlsWrongName
                 | Scenario::TlsUnknownIssuer
+                | Scenario::SignedKeysElsewhere
         )
     }
 }

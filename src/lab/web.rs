@@ -193,7 +193,8 @@ async fn connection(
         .as_deref()
         .and_then(|n| state.world.domain_of(n))
         .map(|d| d.scenario);
-    if scenario == Some(Scenario::SlowHeaders) {
+    let slow_key_host = sni.as_deref().is_some_and(|n| n.starts_with("slowkeys."));
+    if scenario == Some(Scenario::SlowHeaders) || slow_key_host {
         // Never answer; read until the client gives up (or half a minute passes).
         let mut buf = [0u8; 1024];
         let _ = tokio::time::timeout(Duration::from_secs(30), async {
@@ -367,8 +368,35 @@ fn file_with_key(
     text
 }
 
+/// How many key URLs the file of `signed-keys-elsewhere` names on a host that never answers.
+pub const SLOW_KEY_URLS: usize = 30;
+
 /// The signed file of a signed scenario, with the Encryption that scenario names.
 fn signed_file(state: &WebState, domain: &str, scenario: Scenario) -> Reply {
+    if scenario == Scenario::SignedKeysElsewhere {
+        // A key on another port (a port scan through the crawler), then thirty on a host that
+        // never answers: key discovery must stay within its count and the domain's time.
+        let mut keys = format!("https://{domain}:6379/key\nEncryption: ");
+        let slow: Vec<String> = (0..SLOW_KEY_URLS)
+            .map(|n| format!("https://slowkeys.{domain}/key-{n}"))
+            .collect();
+        keys.push_str(&slow.join("\nEncryption: "));
+        let body = file_with_key(
+            state,
+            domain,
+            &format!("Contact: mailto:{MAILBOX}@{domain}\nContact: https://{domain}/report\n"),
+            Some(&keys),
+            &[format!("https://{domain}{WELL_KNOWN}")],
+        );
+        return match state
+            .keys
+            .signing
+            .sign(body.as_bytes(), state.keys.signed_at)
+        {
+            Ok(signed) => Reply::text(200, Some(PLAIN), signed),
+            Err(_) => Reply::text(500, Some(PLAIN), "the lab cannot sign\n"),
+        };
+    }
     let encryption = match scenario {
         Scenario::SignedWkd => None,
         Scenario::SignedDns => Some(format!("dns:{}?type=OPENPGPKEY", openpgpkey_name(domain))),
@@ -529,7 +557,8 @@ fn reply(state: &WebState, host: &str, path: &str, accepts_gzip: bool) -> Reply 
             | Scenario::SignedTampered
             | Scenario::SignedWrongKey
             | Scenario::SignedKeyUnreachable
-            | Scenario::SignedKeyRedirectPrivate),
+            | Scenario::SignedKeyRedirectPrivate
+            | Scenario::SignedKeysElsewhere),
             WELL_KNOWN,
         ) if !other_host => signed_file(state, d, s),
         (Scenario::SignedSameOrigin | Scenario::SignedTampered, "/pgp-key.txt") => {
@@ -544,6 +573,11 @@ fn reply(state: &WebState, host: &str, path: &str, accepts_gzip: bool) -> Reply 
                 && p == format!("/.well-known/openpgpkey/{d}/hu/{}", wkd_hash(MAILBOX)) =>
         {
             key_reply(&state.keys.signing, false)
+        }
+        // An attacker's file inside every limit: 32 KiB of a control character per line, which
+        // a validator without bounds turns into tens of thousands of findings.
+        (Scenario::HostileFindings, WELL_KNOWN) => {
+            Reply::text(200, Some(PLAIN), "\n\u{0}".repeat(16 * 1024))
         }
         (Scenario::Forbidden, _) => {
             Reply::text(403, Some(HTML), "<html><body>Forbidden</body></html>")
@@ -563,6 +597,9 @@ fn reply(state: &WebState, host: &str, path: &str, accepts_gzip: bool) -> Reply 
         (Scenario::Soft404Redirect, _) => Reply::redirect(302, "/"),
         (Scenario::RedirectDowngrade, WELL_KNOWN) => {
             Reply::redirect(301, &format!("http://{d}{WELL_KNOWN}"))
+        }
+        (Scenario::RedirectOtherPort, WELL_KNOWN) => {
+            Reply::redirect(301, &format!("https://{d}:25{WELL_KNOWN}"))
         }
         (Scenario::RedirectLoop, WELL_KNOWN) => Reply::redirect(302, "/loop"),
         (Scenario::RedirectLoop, "/loop") => Reply::redirect(302, WELL_KNOWN),

@@ -198,6 +198,7 @@ impl World {
             "www" => domain.scenario == Scenario::RedirectOtherHost,
             "openpgpkey" => domain.scenario == Scenario::SignedWkd,
             "internal" => domain.scenario == Scenario::SignedKeyRedirectPrivate,
+            "slowkeys" => domain.scenario == Scenario::SignedKeysElsewhere,
             _ => false,
         };
         has_host.then_some(domain)
@@ -241,6 +242,7 @@ impl World {
             Scenario::BothPaths => vec![format!("mailto:well-known@{d}")],
             Scenario::Invalid => vec![format!("security@{d}")],
             Scenario::RedirectCrossSite => vec![format!("mailto:psirt@{HUB}")],
+            Scenario::HostileFindings => vec![],
             _ => vec![
                 format!("mailto:security@{d}"),
                 format!("https://{d}/report"),

@@ -31,6 +31,10 @@ pub struct FetchConfig {
     /// Network time one attempt may take, all hops together.
     pub attempt_timeout: Duration,
     pub policy: AddressPolicy,
+    /// Ports besides 443 that a redirect or a key URL may name (`--allow-ports`). A URL that
+    /// names another port is not fetched: a server must not turn the crawler into a port
+    /// scanner of third parties (SMTP on 25, Redis on 6379, …).
+    pub allowed_ports: Vec<u16>,
 }
 
 /// Everything the fetch stage needs, shared by all requests of a crawl.
@@ -153,6 +157,29 @@ impl Fetcher {
             Some(url::Host::Ipv6(ip)) => ip.to_string(),
             None => return bad_location(format!("{url} has no host")),
         };
+        if let Some(port) = url.port()
+            && port != 443
+            && !self.config.allowed_ports.contains(&port)
+        {
+            let hop = Hop {
+                url: url.to_string(),
+                address: None,
+                status: None,
+                location: None,
+                cross_site: false,
+                certificate: None,
+            };
+            fetched.hops.push(hop);
+            return Step::Done(
+                Outcome::RedirectError {
+                    reason: RedirectReason::Port,
+                    detail: format!(
+                        "{url} names port {port}; only 443 is followed (--allow-ports adds others)"
+                    ),
+                },
+                None,
+            );
+        }
         let hop_site = registrable_domain(&host);
         let mut hop = Hop {
             url: url.to_string(),

@@ -68,7 +68,13 @@ pub struct KeyRequest<'a> {
     pub emails: &'a [String],
     /// The URL that served the file (after redirects), for telling same-origin keys apart.
     pub file_url: Option<&'a str>,
+    /// When the domain's time is up: no key is fetched after it.
+    pub deadline: Option<std::time::Instant>,
 }
+
+/// The key locations looked up over the network at most for one file (`Encryption` URIs and
+/// WKD URLs together): a file may name hundreds, each of them someone else's host.
+pub const KEY_LOOKUPS_PER_FILE: usize = 6;
 
 /// A key URI that could not be fetched.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,9 +91,31 @@ pub struct Discovered {
     pub tried: Vec<String>,
     /// `Encryption` URIs that could not be fetched.
     pub unreachable: Vec<Unreachable>,
+    /// Network lookups made for this file.
+    lookups: usize,
+    /// Key locations not looked up: past `KEY_LOOKUPS_PER_FILE`, or after the deadline.
+    skipped_for_count: usize,
+    skipped_for_time: usize,
 }
 
 impl Discovered {
+    /// Whether one more network lookup may be made; counts it if so, else counts it skipped.
+    fn may_look(&mut self, request: &KeyRequest<'_>) -> bool {
+        if request
+            .deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+        {
+            self.skipped_for_time += 1;
+            return false;
+        }
+        if self.lookups >= KEY_LOOKUPS_PER_FILE {
+            self.skipped_for_count += 1;
+            return false;
+        }
+        self.lookups += 1;
+        true
+    }
+
     /// A candidate names one of the issuers.
     fn has_match(&self, issuers: &[KeyHandle]) -> bool {
         self.candidates
@@ -121,6 +149,18 @@ impl KeyFinder {
             if found.has_match(request.issuers) {
                 break;
             }
+        }
+        if found.skipped_for_count > 0 {
+            found.tried.push(format!(
+                "{} more key locations not looked up (at most {KEY_LOOKUPS_PER_FILE} per file)",
+                found.skipped_for_count
+            ));
+        }
+        if found.skipped_for_time > 0 {
+            found.tried.push(format!(
+                "{} more key locations not looked up (the domain's time limit was reached)",
+                found.skipped_for_time
+            ));
         }
         found
     }
@@ -206,12 +246,19 @@ impl NetworkKeys {
         }
     }
 
-    /// The certificates at an https URL.
-    async fn https(&self, url: &Url) -> Result<Vec<Cert>, String> {
+    /// The certificates at an https URL, fetched within the domain's `deadline`.
+    async fn https(
+        &self,
+        url: &Url,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<Vec<Cert>, String> {
         if let Some(cached) = self.cache.get(url.as_str()) {
             return cached;
         }
-        let mut budget = self.fetcher.config.attempt_timeout;
+        let left = deadline.map_or(self.fetcher.config.attempt_timeout, |d| {
+            d.saturating_duration_since(std::time::Instant::now())
+        });
+        let mut budget = self.fetcher.config.attempt_timeout.min(left);
         let site = url.host_str().and_then(registrable_domain);
         let fetched = self
             .fetcher
@@ -288,6 +335,11 @@ impl KeySource for EncryptionKeys {
     async fn lookup(&self, request: &KeyRequest<'_>, found: &mut Discovered) {
         for uri in request.encryption {
             let scheme = crate::format::uri::scheme(uri).map(str::to_ascii_lowercase);
+            let networked = matches!(scheme.as_deref(), Some("https" | "dns"))
+                || (scheme.as_deref() == Some("openpgp4fpr") && self.0.keyserver.is_some());
+            if networked && !found.may_look(request) {
+                continue;
+            }
             let (result, source, independence) = match scheme.as_deref() {
                 Some("https") => {
                     let Ok(url) = Url::parse(uri) else { continue };
@@ -297,7 +349,11 @@ impl KeySource for EncryptionKeys {
                         kind: KeySourceKind::Https,
                         location: uri.clone(),
                     };
-                    (self.0.https(&url).await, source, independence)
+                    (
+                        self.0.https(&url, request.deadline).await,
+                        source,
+                        independence,
+                    )
                 }
                 Some("dns") => {
                     let Some(name) = dns_uri_name(uri) else {
@@ -336,7 +392,11 @@ impl KeySource for EncryptionKeys {
                         kind: KeySourceKind::Keyserver,
                         location: query.to_string(),
                     };
-                    (self.0.https(&query).await, source, Independence::ThirdParty)
+                    (
+                        self.0.https(&query, request.deadline).await,
+                        source,
+                        Independence::ThirdParty,
+                    )
                 }
                 _ => continue,
             };
@@ -419,8 +479,11 @@ impl KeySource for WebKeyDirectory {
                 continue;
             };
             for url in urls {
+                if !found.may_look(request) {
+                    continue;
+                }
                 found.tried.push(format!("WKD {url}"));
-                let Ok(certs) = self.0.https(&url).await else {
+                let Ok(certs) = self.0.https(&url, request.deadline).await else {
                     continue;
                 };
                 let independence = independence_of(url.host_str().unwrap_or(""), request.file_url);

@@ -36,6 +36,18 @@ pub async fn verify_file(
     file_url: Option<&str>,
     now: Timestamp,
 ) -> Verification {
+    verify_file_within(doc, fields, finder, file_url, now, None).await
+}
+
+/// `verify_file`, looking for keys only until `deadline` (the domain's time budget).
+pub async fn verify_file_within(
+    doc: &Document,
+    fields: &Fields,
+    finder: &KeyFinder,
+    file_url: Option<&str>,
+    now: Timestamp,
+    deadline: Option<std::time::Instant>,
+) -> Verification {
     if !doc.is_signed() {
         return Verification {
             verdict: Verdict::Unsigned,
@@ -85,6 +97,7 @@ pub async fn verify_file(
         encryption: &encryption,
         emails: &emails,
         file_url,
+        deadline,
     };
     let found = finder.find(&request).await;
     let verdict = verify::verdict(doc, &signatures, &found.candidates, found.tried, now);
