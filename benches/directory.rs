@@ -6,6 +6,8 @@
 //!   `sqlite3` query that reads the same rows (records, files and contacts joined) as the floor;
 //! - `lookup` of a 100,000-item feed (hosts, URLs and IP addresses, a third unknown), beside a
 //!   bare `sqlite3` join of the same hosts against the store's index;
+//! - `report` (JSON and HTML) of the run, beside one `sqlite3` query computing the funnel's
+//!   steps from the records table as the floor;
 //! - opening a 1,000,000-Record schema-1 store, which upgrades it to schema 2, beside the bare
 //!   `sqlite3` read of every Record it has to parse.
 //!
@@ -238,6 +240,58 @@ fn main() {
             );
             row(&mut table, &what, with_file, &m, Some(&floor_scan));
         }
+    }
+
+    eprintln!("report…");
+    let _ = measure("cat", &[db_s], None);
+    // The floor: the funnel's steps that the records table answers, in one query.
+    let floor_funnel = measure(
+        "sqlite3",
+        &[
+            db_s,
+            "SELECT count(*),
+                    sum(outcome NOT LIKE 'dns_%'),
+                    sum(outcome NOT IN ('dns_nxdomain','dns_no_address','dns_servfail','dns_timeout',
+                        'blocked_address','connect_refused','connect_timeout','tls_error')),
+                    sum(found OR outcome IN ('http_status','soft_404','too_large','redirect_error')),
+                    sum(found), sum(found AND valid), sum(found AND expires > 1798761600),
+                    sum(found AND signature != 'unsigned'), sum(found AND signature = 'verified'),
+                    sum(outcome = 'soft_404')
+             FROM records WHERE run = 1",
+        ],
+        None,
+    );
+    row(
+        &mut table,
+        "floor: `sqlite3`, the funnel in one query",
+        n,
+        &floor_funnel,
+        None,
+    );
+    for format in ["json", "html"] {
+        let out = dir.join(format!("report.{format}"));
+        let m = measure(
+            bin,
+            &[
+                "report",
+                "--db",
+                db_s,
+                "--run",
+                "bench",
+                "--format",
+                format,
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            None,
+        );
+        row(
+            &mut table,
+            &format!("`report --format {format}`"),
+            n,
+            &m,
+            Some(&floor_funnel),
+        );
     }
 
     eprintln!("lookup…");

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod crawl;
+pub mod diff;
 pub mod directory;
 pub mod escape;
 pub mod format;
@@ -13,6 +14,7 @@ pub mod input;
 pub mod lab;
 pub mod net;
 pub mod record;
+pub mod report;
 pub mod signature;
 pub mod store;
 pub mod target;

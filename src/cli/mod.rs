@@ -11,6 +11,7 @@ mod lab;
 mod lookup;
 mod net;
 mod output;
+mod report;
 mod runs;
 
 use anyhow::{Context, Result};
@@ -37,6 +38,8 @@ enum Command {
     Export(export::ExportArgs),
     /// The runs in a store, with what each holds.
     Runs(runs::RunsArgs),
+    /// The adoption report of a run: funnel, conformance, signatures, contacts, groups, trend.
+    Report(report::ReportArgs),
     /// Explain a diagnostic code, or list them all.
     Explain(explain::ExplainArgs),
     /// A simulated internet on 127.0.0.0/8 to try the crawler on, offline.
@@ -52,6 +55,7 @@ pub fn main() -> ExitCode {
         Command::Lookup(args) => lookup::run(args),
         Command::Export(args) => export::run(args),
         Command::Runs(args) => runs::run(args),
+        Command::Report(args) => report::run(args),
         Command::Explain(args) => Ok(explain::run(args)),
         Command::Lab(command) => lab::run(command),
     };

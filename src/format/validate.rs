@@ -962,7 +962,7 @@ fn uri_suggestion(value: &str) -> Option<String> {
 }
 
 /// The defined field an unknown name is probably a misspelling of.
-fn near_miss(name: &str) -> Option<FieldName> {
+pub fn near_miss(name: &str) -> Option<FieldName> {
     let squash = |s: &str| -> String {
         s.chars()
             .filter(|c| !matches!(c, '-' | '_' | ' '))

@@ -10,6 +10,7 @@
 
 pub mod derive;
 pub mod entries;
+pub mod facts;
 mod schema;
 
 use crate::format::Timestamp;
