@@ -104,9 +104,16 @@ pub fn compare(domain: &str, a: &Side, b: &Side, options: &DiffOptions) -> Vec<C
             );
         }
         if a.contacts != b.contacts {
-            let added: Vec<&String> = b.contacts.iter().filter(|c| !a.contacts.contains(c)).collect();
-            let removed: Vec<&String> =
-                a.contacts.iter().filter(|c| !b.contacts.contains(c)).collect();
+            let added: Vec<&String> = b
+                .contacts
+                .iter()
+                .filter(|c| !a.contacts.contains(c))
+                .collect();
+            let removed: Vec<&String> = a
+                .contacts
+                .iter()
+                .filter(|c| !b.contacts.contains(c))
+                .collect();
             let mut detail = Vec::new();
             if !added.is_empty() {
                 detail.push(format!("added: {}", list(&added)));
@@ -234,9 +241,15 @@ mod tests {
         let c = compare("x.example", &a, &b, &options());
         assert_eq!(kinds(&c), ["contacts_changed"]);
         assert_eq!(c[0].detail, "reordered");
-        b.contacts = vec!["mailto:b@x.example".into(), "https://x.example/report".into()];
+        b.contacts = vec![
+            "mailto:b@x.example".into(),
+            "https://x.example/report".into(),
+        ];
         let c = compare("x.example", &a, &b, &options());
-        assert_eq!(c[0].detail, "added: mailto:b@x.example; removed: mailto:a@x.example");
+        assert_eq!(
+            c[0].detail,
+            "added: mailto:b@x.example; removed: mailto:a@x.example"
+        );
     }
 
     #[test]
@@ -265,12 +278,20 @@ mod tests {
         let c = compare("x.example", &a, &b, &options());
         assert_eq!(
             kinds(&c),
-            ["became_invalid", "became_expired", "signature_changed", "issuer_changed"]
+            [
+                "became_invalid",
+                "became_expired",
+                "signature_changed",
+                "issuer_changed"
+            ]
         );
         assert_eq!(c[0].detail, "new errors: expired");
         assert_eq!(c[2].after, "verified by ABCD");
         let mut soon = a.clone();
         soon.expires = Some(1_800_000_000 + 10 * 86_400);
-        assert_eq!(kinds(&compare("x.example", &a, &soon, &options())), ["expires_soon"]);
+        assert_eq!(
+            kinds(&compare("x.example", &a, &soon, &options())),
+            ["expires_soon"]
+        );
     }
 }

@@ -359,6 +359,12 @@ fn groups_give_wilson_intervals_and_withhold_small_groups() {
 /// A copy of the crawled store with a second run, `week-2`, made from `week-1`'s Records: one
 /// file gone, one file changed, one file expired, one domain new, one domain not crawled again.
 fn two_runs() -> (PathBuf, BTreeMap<&'static str, u64>) {
+    // Made once: several tests read it, in parallel.
+    static TWO: OnceLock<(PathBuf, BTreeMap<&'static str, u64>)> = OnceLock::new();
+    TWO.get_or_init(make_two_runs).clone()
+}
+
+fn make_two_runs() -> (PathBuf, BTreeMap<&'static str, u64>) {
     let c = crawled();
     let dir = temp_dir("trend");
     let db = dir.join("two.db");

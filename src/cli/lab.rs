@@ -63,9 +63,14 @@ impl LabWorldArgs {
 pub struct LabServeArgs {
     #[command(flatten)]
     world: LabWorldArgs,
-    /// Where to write domains.txt, ca.pem and truth.jsonl.
+    /// Where to write domains.txt, ca.pem and truth.jsonl (and, for an epoch, changes.jsonl).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Serve the same domains as they are at this epoch: a known share changed since epoch 0
+    /// (files gone, new, expired, contacts reordered; every signed file signed afresh), with
+    /// the changes `disclose diff` must find in changes.jsonl.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    epoch: u32,
     /// Serve DNS here instead of on a free port of 127.0.0.1 (e.g. 127.53.53.53:53, for tools
     /// that resolve through the system).
     #[arg(long, value_name = "ADDR:PORT")]
@@ -109,10 +114,18 @@ fn serve(args: LabServeArgs) -> Result<ExitCode> {
             dns: args.dns_listen,
             https_port: args.https_port,
         };
-        let lab = Lab::start_with(&config, listen).await?;
+        let lab = Lab::start_at_epoch(&config, listen, args.epoch).await?;
         lab.write_files(&args.out)?;
+        if args.epoch > 0 {
+            let earlier =
+                disclose::lab::world::World::generate(config.domains, config.seed, config.mix);
+            lab.write_changes(&earlier, &args.out)?;
+        }
         let out = args.out.display();
-        println!("lab: {} domains, seed {}", config.domains, config.seed);
+        println!(
+            "lab: {} domains, seed {}, epoch {}",
+            config.domains, config.seed, args.epoch
+        );
         println!("  DNS server   {} (UDP and TCP)", lab.dns);
         println!("  HTTPS port   {} on 127.1.0.0/16 and 127.2.0.0/16", lab.https_port);
         println!("  files        {out}/domains.txt  {out}/ca.pem  {out}/truth.jsonl");

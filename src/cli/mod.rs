@@ -4,6 +4,7 @@
 
 mod check;
 mod crawl;
+mod diff;
 mod directory;
 mod explain;
 mod export;
@@ -38,6 +39,9 @@ enum Command {
     Export(export::ExportArgs),
     /// The runs in a store, with what each holds.
     Runs(runs::RunsArgs),
+    /// What changed for each domain between two runs: files, contacts, validity, expiry,
+    /// signatures, certificates, outcomes.
+    Diff(diff::DiffArgs),
     /// The adoption report of a run: funnel, conformance, signatures, contacts, groups, trend.
     Report(report::ReportArgs),
     /// Explain a diagnostic code, or list them all.
@@ -56,6 +60,7 @@ pub fn main() -> ExitCode {
         Command::Export(args) => export::run(args),
         Command::Runs(args) => runs::run(args),
         Command::Report(args) => report::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Explain(args) => Ok(explain::run(args)),
         Command::Lab(command) => lab::run(command),
     };

@@ -162,9 +162,30 @@ impl Lab {
 
     /// `start`, listening where `listen` says.
     pub async fn start_with(config: &LabConfig, listen: Listen) -> Result<Lab> {
-        let world = Arc::new(World::generate(config.domains, config.seed, config.mix));
+        Lab::start_at_epoch(config, listen, 0).await
+    }
+
+    /// `start_with`, serving the world as it is at `epoch` (`World::at_epoch`).
+    pub async fn start_at_epoch(config: &LabConfig, listen: Listen, epoch: u32) -> Result<Lab> {
+        Lab::start_at(config, listen, epoch, crate::crawl::domain::now()).await
+    }
+
+    /// `start_at_epoch` with the lab's clock at `now`: the files' Expires are derived from the
+    /// day it falls on, so that two labs started with the same `now` serve the same bytes for
+    /// an unchanged file.
+    pub async fn start_at(
+        config: &LabConfig,
+        listen: Listen,
+        epoch: u32,
+        now: crate::format::Timestamp,
+    ) -> Result<Lab> {
+        let world = Arc::new(World::at_epoch(
+            config.domains,
+            config.seed,
+            config.mix,
+            epoch,
+        ));
         let authority = Arc::new(ca::Authority::new()?);
-        let now = crate::crawl::domain::now();
         let signed_at = std::time::SystemTime::now();
         let keys = Arc::new(web::LabKeys {
             signing: SigningKey::generate(
@@ -232,6 +253,21 @@ impl Lab {
         domains.flush()?;
         truth.flush()?;
         std::fs::write(dir.join("ca.pem"), &self.ca_pem)?;
+        Ok(())
+    }
+
+    /// Writes `changes.jsonl` into `dir`: for each domain that changed since `earlier`, the
+    /// kinds of change `disclose diff` must report (`{"domain":…,"changes":[…]}`).
+    pub fn write_changes(&self, earlier: &World, dir: &Path) -> Result<()> {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("changes.jsonl"))?);
+        for (domain, changes) in self.world.expected_changes(earlier) {
+            serde_json::to_writer(
+                &mut out,
+                &serde_json::json!({"domain": domain, "changes": changes}),
+            )?;
+            writeln!(out)?;
+        }
+        out.flush()?;
         Ok(())
     }
 

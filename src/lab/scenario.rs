@@ -55,6 +55,7 @@ scenarios! {
     SignedKeyRedirectPrivate => "signed-key-redirect-private", 2, "found";
     HostileFindings => "hostile-findings", 1, "found";
     SignedKeysElsewhere => "signed-keys-elsewhere", 1, "found";
+    NoCloseNotify => "no-close-notify", 3, "found";
     NotFound => "not-found", 250, "http_status 404";
     Forbidden => "forbidden", 20, "http_status 403";
     ServerError => "server-error", 10, "http_status 500";

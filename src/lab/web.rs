@@ -32,7 +32,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
@@ -122,7 +122,11 @@ impl WebState {
             counters: Arc::default(),
             limited: Mutex::default(),
             gzip_bomb: Bytes::from(encoder.finish().unwrap_or_default()),
-            expires: now.add_days(180).to_string(),
+            // From the start of the day, so that a lab started again the same day (another
+            // epoch) serves the same bytes for an unchanged file.
+            expires: Timestamp::from_unix(now.unix() - now.unix().rem_euclid(86_400))
+                .add_days(180)
+                .to_string(),
         }
     }
 
@@ -203,6 +207,10 @@ async fn connection(
         .await;
         return;
     }
+    if scenario == Some(Scenario::NoCloseNotify) {
+        close_without_notify(tls, &state, sni.as_deref().unwrap_or_default()).await;
+        return;
+    }
     let slot = Arc::new(Mutex::new(Some(slot)));
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
         let state = state.clone();
@@ -212,6 +220,49 @@ async fn connection(
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     builder.http1().keep_alive(false);
     let _ = builder.serve_connection(TokioIo::new(tls), service).await;
+}
+
+/// A server as many small ones are: the file as a body delimited by the connection's end (no
+/// Content-Length, no chunks), then the TCP connection closed without a TLS close_notify.
+/// Browsers and curl take the body; so must the crawler.
+async fn close_without_notify(
+    mut tls: tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
+    state: &WebState,
+    host: &str,
+) {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 1024];
+    let read = tokio::time::timeout(Duration::from_secs(10), async {
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 16 * 1024 {
+            match tls.read(&mut buf).await {
+                Ok(n) if n > 0 => request.extend_from_slice(&buf[..n]),
+                _ => return false,
+            }
+        }
+        true
+    })
+    .await;
+    if read != Ok(true) {
+        return;
+    }
+    let path = String::from_utf8_lossy(&request)
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    let response = if path == WELL_KNOWN {
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: {PLAIN}\r\nConnection: close\r\n\r\n{}",
+            standard_file(state, host, WELL_KNOWN)
+        )
+    } else {
+        "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nnot found\n"
+            .to_owned()
+    };
+    let _ = tls.write_all(response.as_bytes()).await;
+    let _ = tls.flush().await;
+    // Dropping the stream closes the socket without the close_notify a shutdown would send.
+    drop(tls);
 }
 
 /// A response body that holds the connection's count until it is dropped.
@@ -438,10 +489,16 @@ fn key_reply(key: &SigningKey, armored: bool) -> Reply {
 }
 
 fn standard_file(state: &WebState, domain: &str, path: &str) -> String {
+    let reordered = state.world.domain_of(domain).is_some_and(|d| d.reordered);
+    let contacts = if reordered {
+        format!("Contact: https://{domain}/report\nContact: mailto:security@{domain}\n")
+    } else {
+        format!("Contact: mailto:security@{domain}\nContact: https://{domain}/report\n")
+    };
     file(
         state,
         domain,
-        &format!("Contact: mailto:security@{domain}\nContact: https://{domain}/report\n"),
+        &contacts,
         &[format!("https://{domain}{path}")],
     )
 }

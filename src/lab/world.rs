@@ -9,7 +9,7 @@
 
 use super::scenario::{Mix, Scenario};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, Ipv4Addr};
 
 /// The host every cross-site redirect points to: a portfolio's central security.txt.
@@ -50,6 +50,8 @@ pub struct Domain {
     pub name: String,
     pub scenario: Scenario,
     pub address: IpAddr,
+    /// Serves its contacts in the other order (a change between epochs).
+    pub reordered: bool,
 }
 
 /// The local part of every lab domain's e-mail contact (`security@DOMAIN`).
@@ -170,6 +172,7 @@ impl World {
                 name: format!("{}-{i:06}.test", scenario.slug()),
                 scenario,
                 address,
+                reordered: false,
             });
         }
         let index = domains
@@ -178,6 +181,106 @@ impl World {
             .map(|(i, d)| (d.name.clone(), i))
             .collect();
         World { domains, index }
+    }
+
+    /// The world of `generate` as it is at `epoch`: the same domains, names and addresses, with
+    /// a known share changed since epoch 0: of the domains serving a valid file, a quarter lose
+    /// it (404), a quarter let it expire and a quarter list their contacts in the other order; a
+    /// quarter of the domains answering 404 start serving a valid file. `expected_changes` says what `disclose diff` must find.
+    pub fn at_epoch(count: usize, seed: u64, mix: Mix, epoch: u32) -> World {
+        let mut world = World::generate(count, seed, mix);
+        if epoch == 0 {
+            return world;
+        }
+        // Changes cycle through the domains of a scenario (shifted by the epoch), so that even
+        // a small world has each kind of change once it has four valid domains.
+        let (mut valid, mut not_found) = (epoch as usize, epoch as usize);
+        for d in &mut world.domains {
+            match d.scenario {
+                Scenario::Valid => {
+                    match valid % 4 {
+                        0 => d.scenario = Scenario::NotFound,
+                        1 => d.scenario = Scenario::ExpiredFile,
+                        2 => d.reordered = true,
+                        _ => {}
+                    }
+                    valid += 1;
+                }
+                Scenario::NotFound => {
+                    if not_found % 4 == 0 {
+                        d.scenario = Scenario::Valid;
+                    }
+                    not_found += 1;
+                }
+                _ => {}
+            }
+        }
+        world
+    }
+
+    /// The kinds of change `disclose diff` reports for each domain from `earlier` (a crawl of
+    /// this world's epoch 0, or another epoch of the same seed) to this world, by domain; domains
+    /// without a change are left out. Besides the epoch's own changes, the lab signs its files
+    /// afresh, with new keys, each time it starts: every signed file found in both crawls has
+    /// other content, and a verified one another signer.
+    pub fn expected_changes(&self, earlier: &World) -> BTreeMap<String, Vec<&'static str>> {
+        let mut out = BTreeMap::new();
+        for (a, b) in earlier.domains.iter().zip(&self.domains) {
+            let (ta, tb) = (earlier.truth(a), self.truth(b));
+            let found = |t: &Truth| t.expected_outcome == "found";
+            let class = |t: &Truth| {
+                t.expected_outcome
+                    .split(' ')
+                    .next()
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            let signed = |t: &Truth| t.expected_signature != "unsigned";
+            let mut kinds = Vec::new();
+            match (found(&ta), found(&tb)) {
+                (false, true) => kinds.push("file_appeared"),
+                (true, false) => kinds.push("file_disappeared"),
+                _ => {}
+            }
+            if found(&ta) && found(&tb) {
+                if a.scenario != b.scenario || a.reordered != b.reordered || signed(&ta) {
+                    kinds.push("file_changed");
+                }
+                if ta.expected_contacts != tb.expected_contacts {
+                    kinds.push("contacts_changed");
+                }
+                let (valid_a, valid_b) =
+                    (ta.expected_errors.is_empty(), tb.expected_errors.is_empty());
+                match (valid_a, valid_b) {
+                    (false, true) => kinds.push("became_valid"),
+                    (true, false) => kinds.push("became_invalid"),
+                    (false, false) if ta.expected_errors != tb.expected_errors => {
+                        kinds.push("errors_changed")
+                    }
+                    _ => {}
+                }
+                let has_expires = |t: &Truth| {
+                    !t.expected_errors
+                        .iter()
+                        .any(|e| e == "no_expire" || e == "expired")
+                };
+                if has_expires(&ta) && b.scenario == Scenario::ExpiredFile {
+                    kinds.push("became_expired");
+                }
+                if ta.expected_signature != tb.expected_signature
+                    || ta.expected_signature.starts_with("verified")
+                {
+                    kinds.push("signature_changed");
+                }
+            }
+            if class(&ta) != class(&tb) {
+                kinds.push("outcome_changed");
+            }
+            if !kinds.is_empty() {
+                out.insert(b.name.clone(), kinds);
+            }
+        }
+        out
     }
 
     pub fn domains(&self) -> &[Domain] {
@@ -243,6 +346,10 @@ impl World {
             Scenario::Invalid => vec![format!("security@{d}")],
             Scenario::RedirectCrossSite => vec![format!("mailto:psirt@{HUB}")],
             Scenario::HostileFindings => vec![],
+            _ if domain.reordered => vec![
+                format!("https://{d}/report"),
+                format!("mailto:security@{d}"),
+            ],
             _ => vec![
                 format!("mailto:security@{d}"),
                 format!("https://{d}/report"),

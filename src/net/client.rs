@@ -22,8 +22,11 @@ use std::error::Error as StdError;
 use std::future::Future;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
@@ -146,7 +149,7 @@ impl Http {
             .peer_certificates()
             .and_then(|chain| chain.first())
             .map(|c| c.clone().into_owned());
-        let (mut sender, mut connection) = http1::handshake(TokioIo::new(stream))
+        let (mut sender, mut connection) = http1::handshake(TokioIo::new(CloseTolerant(stream)))
             .await
             .map_err(|e| classify("the request failed", &e))?;
         let mut connection_done = false;
@@ -189,7 +192,65 @@ impl Http {
     }
 }
 
-type Wire = Connection<TokioIo<TlsStream<TcpStream>>, Empty<Bytes>>;
+type Wire = Connection<TokioIo<CloseTolerant>, Empty<Bytes>>;
+
+/// The TLS stream, read as browsers and curl read it: a server that closes the connection
+/// without a TLS close_notify has ended its data, not failed. Many small servers do so after a
+/// body delimited by the connection's end (no Content-Length, no chunks). A body whose length
+/// was declared and that is cut short is still an error, which hyper sees by itself; only a
+/// body delimited by the connection's end could be cut off unnoticed, as in every browser.
+pub struct CloseTolerant(TlsStream<TcpStream>);
+
+impl AsyncRead for CloseTolerant {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match Pin::new(&mut self.get_mut().0).poll_read(cx, buf) {
+            Poll::Ready(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                Poll::Ready(Ok(()))
+            }
+            other => other,
+        }
+    }
+}
+
+impl AsyncWrite for CloseTolerant {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().0).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().0).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.0.is_write_vectored()
+    }
+}
 
 /// A response whose head has arrived; the connection lives as long as this does.
 pub struct Exchange {
