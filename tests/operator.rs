@@ -581,3 +581,71 @@ fn a_file_that_is_not_a_store_is_named_in_the_error() {
         err(&o)
     );
 }
+
+#[test]
+fn verbose_logs_go_to_standard_error_and_quiet_leaves_only_the_output() {
+    let _lock = lab_lock();
+    let dir = temp_dir("verbosity");
+    let lab = lab(60, 3, Mix::Realistic, &dir);
+    let valid = lab.name_of(Scenario::Valid);
+    let redirecting = lab.name_of(Scenario::RedirectOtherHost);
+    // -v: each attempt and the domain's result on standard error; standard output is the JSON.
+    let o = bin()
+        .args(lab.with(&["check", "--json", "-v", &valid, &redirecting]))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    for line in out(&o).lines() {
+        let _: serde_json::Value = serde_json::from_str(line).expect("only JSON on stdout");
+    }
+    let log = err(&o);
+    assert!(
+        log.contains(&format!("DEBUG done: found domain={valid}")),
+        "{log}"
+    );
+    assert!(log.contains("DEBUG redirect to https://www."), "{log}");
+    assert!(!log.contains("TRACE"), "{log}");
+    // -vv: politeness waits too.
+    let o = bin()
+        .args(lab.with(&["check", "-vv", &valid]))
+        .output()
+        .unwrap();
+    assert!(err(&o).contains("TRACE politeness slot for"), "{}", err(&o));
+    // RUST_LOG overrides: nothing below warnings.
+    let o = bin()
+        .env("RUST_LOG", "disclose=warn")
+        .args(lab.with(&["check", "-v", &valid]))
+        .output()
+        .unwrap();
+    assert!(!err(&o).contains("DEBUG"), "{}", err(&o));
+    // -q: a crawl says nothing on standard error; its summary is output and stays.
+    let list = lab.list(&dir);
+    let db = dir.join("quiet.db");
+    let o = bin()
+        .args(lab.with(&[
+            "crawl",
+            list.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "-q",
+            "--domain-timeout",
+            "8",
+        ]))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(err(&o), "");
+    assert!(out(&o).contains("crawled 60 domains"), "{}", out(&o));
+    // Errors still reach it.
+    let o = bin()
+        .args([
+            "runs",
+            "-q",
+            "--db",
+            dir.join("nothing.db").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("disclose:"), "{}", err(&o));
+}

@@ -248,7 +248,7 @@ fn wait_showing(
     job: tokio::task::JoinHandle<Record>,
     value: &str,
 ) -> Result<Record> {
-    let spinner = if std::io::stderr().is_terminal() {
+    let spinner = if super::progress_allowed() && std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message(format!(
             "checking {}",

@@ -274,7 +274,7 @@ pub fn run(args: CrawlArgs) -> Result<ExitCode> {
         });
         let config = RunConfig {
             concurrency: args.concurrency as usize,
-            progress: !args.no_progress,
+            progress: !args.no_progress && super::progress_allowed(),
         };
         crawl::crawl_list(
             crawler,

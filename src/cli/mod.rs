@@ -9,6 +9,7 @@ mod directory;
 mod explain;
 mod export;
 mod lab;
+mod logging;
 mod lookup;
 mod net;
 mod output;
@@ -25,6 +26,9 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+
+    #[command(flatten)]
+    verbosity: logging::Verbosity,
 }
 
 #[derive(Subcommand)]
@@ -53,6 +57,8 @@ enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    cli.verbosity.install();
+    VERBOSITY.set(cli.verbosity).ok();
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Crawl(args) => crawl::run(args),
@@ -69,10 +75,18 @@ pub fn main() -> ExitCode {
         // The reader went away (`disclose export … | head`): nothing more to say to anyone.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            disclose::crawl::progress::say(&format!("disclose: {e:#}"));
+            disclose::crawl::progress::say_error(&format!("disclose: {e:#}"));
             ExitCode::from(2)
         }
     }
+}
+
+/// The `-v`/`-q` of this invocation, for commands that draw progress.
+static VERBOSITY: std::sync::OnceLock<logging::Verbosity> = std::sync::OnceLock::new();
+
+/// Whether a progress bar may be drawn (not with `-q`, `-v` or `RUST_LOG`).
+fn progress_allowed() -> bool {
+    VERBOSITY.get().copied().unwrap_or_default().progress()
 }
 
 /// The async runtime the network commands run on.

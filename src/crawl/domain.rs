@@ -99,12 +99,22 @@ impl DomainCrawler {
             for try_number in 1..=self.retry.retries + 1 {
                 let attempt_started = clock.elapsed();
                 let fetched = self.fetcher.fetch(&url, site, &mut budget).await;
+                let duration_ms = (clock.elapsed() - attempt_started).as_millis() as u64;
+                tracing::debug!(
+                    domain = %target.domain,
+                    url = %crate::escape::for_terminal(url.as_str()),
+                    attempt = try_number,
+                    hops = fetched.hops.len(),
+                    ms = duration_ms,
+                    "{}",
+                    fetched.outcome.label()
+                );
                 attempts.push(Attempt {
                     location,
                     try_number,
                     url: url.to_string(),
                     started_ms: attempt_started.as_millis() as u64,
-                    duration_ms: (clock.elapsed() - attempt_started).as_millis() as u64,
+                    duration_ms,
                     outcome: fetched.outcome.clone(),
                     hops: fetched.hops,
                 });
@@ -131,7 +141,16 @@ impl DomainCrawler {
                     && try_number <= self.retry.retries
                     && !budget.is_zero();
                 match wait {
-                    Some(wait) if retry => tokio::time::sleep(wait).await,
+                    Some(wait) if retry => {
+                        tracing::trace!(
+                            domain = %target.domain,
+                            wait_ms = wait.as_millis() as u64,
+                            asked_by_server = fetched.retry_after.is_some(),
+                            "retrying after {}",
+                            fetched.outcome.label()
+                        );
+                        tokio::time::sleep(wait).await
+                    }
                     _ => break,
                 }
             }
@@ -153,6 +172,15 @@ impl DomainCrawler {
                 .map(|a| a.outcome.clone())
                 .unwrap_or(Outcome::DnsNxdomain)
         };
+        tracing::debug!(
+            domain = %target.domain,
+            attempts = attempts.len(),
+            ms = clock.elapsed().as_millis() as u64,
+            valid = file.as_ref().map(|f| f.valid),
+            signature = file.as_ref().map(|f| f.signature.name()),
+            "done: {}",
+            outcome.label()
+        );
         Record {
             version: RECORD_VERSION,
             tool: format!("disclose {}", crate::VERSION),

@@ -19,12 +19,15 @@ pub struct Progress {
 }
 
 static STDERR_CLOSED: AtomicBool = AtomicBool::new(false);
+static QUIET: AtomicBool = AtomicBool::new(false);
 
-/// Writes a line to standard error, escaped for a terminal (`escape::for_terminal`): the one
-/// path by which messages that quote what strangers wrote (list lines, file values, server
-/// answers) reach it. A closed standard error (the reader of a pipe went away) is remembered and
-/// every later line dropped: nothing panics, nothing stops.
-pub fn say(line: &str) {
+/// `-q`: from now on `say` says nothing; errors still go out through `say_error`.
+pub fn set_quiet() {
+    QUIET.store(true, Ordering::Relaxed);
+}
+
+/// Writes an error line to standard error, escaped as `say` does, even under `-q`.
+pub fn say_error(line: &str) {
     if STDERR_CLOSED.load(Ordering::Relaxed) {
         return;
     }
@@ -32,6 +35,17 @@ pub fn say(line: &str) {
     if writeln!(err, "{}", crate::escape::for_terminal(line)).is_err() {
         STDERR_CLOSED.store(true, Ordering::Relaxed);
     }
+}
+
+/// Writes a line to standard error, escaped for a terminal (`escape::for_terminal`): the one
+/// path by which messages that quote what strangers wrote (list lines, file values, server
+/// answers) reach it. A closed standard error (the reader of a pipe went away) is remembered and
+/// every later line dropped: nothing panics, nothing stops.
+pub fn say(line: &str) {
+    if QUIET.load(Ordering::Relaxed) {
+        return;
+    }
+    say_error(line);
 }
 
 /// Standard error was closed under the crawl.
@@ -54,7 +68,7 @@ fn bucket(outcome: &Outcome) -> usize {
 impl Progress {
     /// A bar for `total` domains (unknown when reading standard input), shown only on a terminal.
     pub fn new(total: Option<u64>, enabled: bool) -> Progress {
-        let visible = enabled && std::io::stderr().is_terminal();
+        let visible = enabled && !QUIET.load(Ordering::Relaxed) && std::io::stderr().is_terminal();
         let target = if visible {
             ProgressDrawTarget::stderr()
         } else {
@@ -137,7 +151,7 @@ impl Progress {
 /// A bar for a long job of `total` steps that is not a crawl (upgrading a store), on standard
 /// error when it is a terminal and `show` is set; hidden otherwise.
 pub fn upgrade_bar(total: u64, show: bool) -> ProgressBar {
-    if !show || !std::io::stderr().is_terminal() {
+    if !show || QUIET.load(Ordering::Relaxed) || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);

@@ -202,11 +202,23 @@ impl Fetcher {
             .find(|ip| self.config.policy.allows(*ip))
         else {
             hop.address = addresses.first().copied();
+            tracing::debug!(
+                addresses = ?addresses,
+                "refused to connect for {}: no address disclose may contact",
+                crate::escape::for_terminal(url.as_str())
+            );
             fetched.hops.push(hop);
             return Step::Done(Outcome::BlockedAddress { addresses }, None);
         };
         hop.address = Some(ip);
+        let waited = Instant::now();
         let _slots = self.politeness.acquire(ip, hop_site.as_deref()).await;
+        tracing::trace!(
+            address = %ip,
+            wait_ms = waited.elapsed().as_millis() as u64,
+            "politeness slot for {}",
+            crate::escape::for_terminal(url.as_str())
+        );
 
         if left.is_zero() {
             fetched.hops.push(hop);
@@ -248,7 +260,15 @@ impl Fetcher {
             };
             hop.location = Some(location.clone());
             return match url.join(&location) {
-                Ok(next) => Step::Redirect(next),
+                Ok(next) => {
+                    tracing::debug!(
+                        status,
+                        from = %crate::escape::for_terminal(url.as_str()),
+                        "redirect to {}",
+                        crate::escape::for_terminal(next.as_str())
+                    );
+                    Step::Redirect(next)
+                }
                 Err(e) => bad_location(format!("Location `{location}` is not a URL: {e}")),
             };
         }

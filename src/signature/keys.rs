@@ -162,6 +162,11 @@ impl KeyFinder {
                 found.skipped_for_time
             ));
         }
+        tracing::debug!(
+            matched = found.has_match(request.issuers),
+            tried = %crate::escape::for_terminal(&found.tried.join(", ")),
+            "key discovery"
+        );
         found
     }
 }
