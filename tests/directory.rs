@@ -747,3 +747,91 @@ fn lookup_crawl_missing_crawls_unknown_hosts_first() {
     assert!(!stderr(&o).contains("crawling"), "{}", stderr(&o));
     drop(lab);
 }
+
+#[test]
+fn the_certificate_inventory_finds_a_distrusted_cas_hosts_though_their_handshakes_failed() {
+    let db = crawled_store();
+    let world = world();
+    let rogue: Vec<String> = world
+        .domains()
+        .iter()
+        .filter(|d| d.scenario == Scenario::TlsUnknownIssuer)
+        .map(|d| d.name.clone())
+        .collect();
+    assert!(!rogue.is_empty());
+    let o = disclose(&[
+        "certs",
+        "--db",
+        db.to_str().unwrap(),
+        "--issuer",
+        "lab ROGUE ca",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let domains: Vec<&str> = rows
+        .iter()
+        .map(|r| r["row"]["domain"].as_str().unwrap())
+        .collect();
+    assert_eq!(domains, rogue);
+    for r in &rows {
+        assert_eq!(r["row"]["crawl_outcome"], "tls_error unknown_issuer");
+        assert_eq!(
+            r["row"]["issuer"],
+            "CN=disclose lab rogue CA, O=disclose lab"
+        );
+        assert_eq!(r["row"]["sha256"].as_str().unwrap().len(), 64);
+        // The lookup answer for the host, as `lookup` gives it.
+        assert_eq!(r["item"], r["row"]["domain"]);
+    }
+    // The summary counts the refused handshakes by reason, as the lab's truth has them.
+    let o = disclose(&["certs", "--db", db.to_str().unwrap(), "--summary"]);
+    let text = stdout(&o);
+    let count = |s: Scenario| world.domains().iter().filter(|d| d.scenario == s).count();
+    for (reason, scenario) in [
+        ("unknown_issuer", Scenario::TlsUnknownIssuer),
+        ("expired", Scenario::TlsExpired),
+        ("name_mismatch", Scenario::TlsWrongName),
+    ] {
+        assert!(
+            text.contains(&format!("{:>8}  {reason}\n", count(scenario))),
+            "{reason}: {text}"
+        );
+    }
+    assert!(
+        text.contains(&format!(
+            "{:>8}  CN=disclose lab rogue CA, O=disclose lab",
+            rogue.len()
+        )),
+        "{text}"
+    );
+    // CSV: the certificate's columns first, then lookup's.
+    let o = disclose(&[
+        "certs",
+        "--db",
+        db.to_str().unwrap(),
+        "--issuer",
+        "rogue",
+        "--format",
+        "csv",
+    ]);
+    let header = stdout(&o).lines().next().unwrap().to_owned();
+    assert!(
+        header.starts_with("\"domain\",\"issuer\",\"subject\",\"sha256\",\"not_after\",\"crawl_outcome\",\"disclose_line\""),
+        "{header}"
+    );
+    // Nothing matches: said, exit 2.
+    let o = disclose(&[
+        "certs",
+        "--db",
+        db.to_str().unwrap(),
+        "--issuer",
+        "DigiNotar",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no certificate"), "{}", stderr(&o));
+}

@@ -2,6 +2,7 @@
 //! validation and its printing; `net` holds the network flags that `check`, `crawl` and
 //! `lookup --crawl-missing` share, `output` what every printing command shares.
 
+mod certs;
 mod check;
 mod crawl;
 mod diff;
@@ -43,6 +44,8 @@ enum Command {
     Export(export::ExportArgs),
     /// The runs in a store, with what each holds.
     Runs(runs::RunsArgs),
+    /// The certificate inventory: who presents a certificate from a CA, and whom to tell there.
+    Certs(certs::CertsArgs),
     /// What changed for each domain between two runs: files, contacts, validity, expiry,
     /// signatures, certificates, outcomes.
     Diff(diff::DiffArgs),
@@ -67,6 +70,7 @@ pub fn main() -> ExitCode {
         Command::Runs(args) => runs::run(args),
         Command::Report(args) => report::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Certs(args) => certs::run(args),
         Command::Explain(args) => Ok(explain::run(args)),
         Command::Lab(command) => lab::run(command),
     };

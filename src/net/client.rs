@@ -80,13 +80,107 @@ fn root_store(roots: &Roots) -> Result<rustls::RootCertStore> {
     Ok(store)
 }
 
+tokio::task_local! {
+    /// Where `Presented` puts the certificates a server presented whose verification failed,
+    /// for the connection the current task is making.
+    static PRESENTED: Arc<std::sync::Mutex<Vec<CertificateDer<'static>>>>;
+}
+
+/// The webpki verifier, unchanged in what it accepts, that also keeps the chain a server
+/// presented when verification fails: the day a CA is distrusted its customers fail with
+/// `unknown_issuer`, and that is when their certificates matter. The connection is refused all
+/// the same; no request is sent.
+#[derive(Debug)]
+struct Presented {
+    inner: Arc<rustls::client::WebPkiServerVerifier>,
+}
+
+impl rustls::client::danger::ServerCertVerifier for Presented {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        let verdict = self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        );
+        if verdict.is_err() {
+            let _ = PRESENTED.try_with(|slot| {
+                let mut chain = slot.lock().unwrap_or_else(|e| e.into_inner());
+                *chain = std::iter::once(end_entity)
+                    .chain(intermediates)
+                    .map(|c| c.clone().into_owned())
+                    .collect();
+            });
+        }
+        verdict
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+
+    fn root_hint_subjects(&self) -> Option<&[rustls::DistinguishedName]> {
+        self.inner.root_hint_subjects()
+    }
+}
+
+/// A request that did not get an answer: how it ended, and the certificates the server
+/// presented if the handshake failed on them.
+#[derive(Debug)]
+pub struct Refused {
+    pub outcome: Outcome,
+    pub presented: Vec<CertificateDer<'static>>,
+}
+
+impl From<Outcome> for Refused {
+    fn from(outcome: Outcome) -> Refused {
+        Refused {
+            outcome,
+            presented: Vec::new(),
+        }
+    }
+}
+
 impl Http {
     pub fn new(config: &HttpConfig) -> Result<Http> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(root_store(&config.roots)?),
+            provider.clone(),
+        )
+        .build()
+        .context("cannot set up certificate verification")?;
         let mut tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .context("cannot set up TLS")?
-            .with_root_certificates(root_store(&config.roots)?)
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(Presented { inner: verifier }))
             .with_no_client_auth();
         tls.alpn_protocols = vec![b"http/1.1".to_vec()];
         // Each server is asked once; a session ticket it sends would never be used, and storing
@@ -111,6 +205,19 @@ impl Http {
         ip: IpAddr,
         accept: &'static str,
     ) -> Result<Exchange, Outcome> {
+        self.get_presenting(url, ip, accept)
+            .await
+            .map_err(|refused| refused.outcome)
+    }
+
+    /// `get`, and when the TLS handshake fails on the server's certificates, the chain it
+    /// presented.
+    pub async fn get_presenting(
+        &self,
+        url: &Url,
+        ip: IpAddr,
+        accept: &'static str,
+    ) -> Result<Exchange, Refused> {
         let port = self
             .https_port
             .or_else(|| url.port_or_known_default())
@@ -120,7 +227,7 @@ impl Http {
             Some(url::Host::Domain(d)) => ServerName::try_from(d.to_owned()),
             Some(url::Host::Ipv4(v4)) => Ok(ServerName::from(IpAddr::V4(v4))),
             Some(url::Host::Ipv6(v6)) => Ok(ServerName::from(IpAddr::V6(v6))),
-            None => return Err(failed(format!("{url} has no host"))),
+            None => return Err(failed(format!("{url} has no host")).into()),
         }
         .map_err(|e| {
             failed(format!(
@@ -140,9 +247,20 @@ impl Http {
                 .body(Empty::<Bytes>::new())
                 .map_err(|e| failed(format!("cannot make a request for {url}: {e}")))?;
 
-        let stream = tokio::time::timeout(self.connect_timeout, self.connect(address, server_name))
-            .await
-            .map_err(|_| Outcome::ConnectTimeout)??;
+        let presented = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let connecting = PRESENTED.scope(presented.clone(), self.connect(address, server_name));
+        let stream = match tokio::time::timeout(self.connect_timeout, connecting).await {
+            Err(_) => return Err(Outcome::ConnectTimeout.into()),
+            Ok(Err(outcome)) => {
+                let chain =
+                    std::mem::take(&mut *presented.lock().unwrap_or_else(|e| e.into_inner()));
+                return Err(Refused {
+                    outcome,
+                    presented: chain,
+                });
+            }
+            Ok(Ok(stream)) => stream,
+        };
         let certificate = stream
             .get_ref()
             .1

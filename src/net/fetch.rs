@@ -244,9 +244,18 @@ impl Fetcher {
         hop: &mut Hop,
         fetched: &mut Fetched,
     ) -> Step {
-        let response = match self.http.get(url, ip, "text/plain, */*;q=0.5").await {
+        let response = match self
+            .http
+            .get_presenting(url, ip, "text/plain, */*;q=0.5")
+            .await
+        {
             Ok(r) => r,
-            Err(outcome) => return Step::Done(outcome, None),
+            Err(refused) => {
+                // A certificate the handshake refused is recorded all the same: who uses a
+                // distrusted or expired CA is a question for the certificate inventory.
+                hop.certificate = refused.presented.first().map(|c| cert::describe(c));
+                return Step::Done(refused.outcome, None);
+            }
         };
         let status = response.status;
         hop.status = Some(status);

@@ -396,3 +396,56 @@ impl Store {
             .with_context(|| self.context())
     }
 }
+
+/// A domain's certificate, as the inventory lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertRow {
+    pub domain: String,
+    pub subject: String,
+    pub issuer: String,
+    pub sha256: String,
+    pub not_after: Option<i64>,
+    /// The outcome of the crawl with its detail (`found`, `tls_error unknown_issuer`).
+    pub outcome_label: String,
+}
+
+impl Store {
+    /// The certificates of the domains in `scope` (each domain's latest Record across runs,
+    /// or one run's), in domain order: the certificate its own host presented, also when the
+    /// handshake refused it. `issuer` keeps those whose issuer contains it (any case).
+    pub fn certificates(
+        &self,
+        scope: super::entries::Scope,
+        issuer: Option<&str>,
+    ) -> Result<Vec<CertRow>> {
+        let (scope_sql, run) = match scope {
+            super::entries::Scope::Run(run) => ("r.run = ?1", run),
+            super::entries::Scope::Latest => (
+                "?1 = ?1 AND r.id = (SELECT id FROM records l WHERE l.domain = r.domain
+                 ORDER BY l.started DESC, l.id DESC LIMIT 1)",
+                0,
+            ),
+        };
+        let sql = format!(
+            "SELECT r.domain, c.subject, c.issuer, c.sha256, c.not_after, r.outcome_label
+             FROM certificates c JOIN records r ON r.id = c.record
+             WHERE {scope_sql} AND (?2 IS NULL OR instr(lower(c.issuer), lower(?2)) > 0)
+             ORDER BY r.domain"
+        );
+        let mut stmt = self.conn.prepare(&sql).with_context(|| self.context())?;
+        let rows = stmt
+            .query_map(rusqlite::params![run, issuer], |r| {
+                Ok(CertRow {
+                    domain: r.get(0)?,
+                    subject: r.get(1)?,
+                    issuer: r.get(2)?,
+                    sha256: r.get(3)?,
+                    not_after: r.get(4)?,
+                    outcome_label: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()
+            .with_context(|| self.context())?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,187 @@
+//! `disclose certs`: the certificate inventory. Which domains present a certificate from a
+//! given CA (also those whose handshake refused it: a distrusted CA's customers fail with
+//! `unknown_issuer`), with whom to tell at each, as `lookup` answers; and a summary by issuer,
+//! expiry and verification failure.
+
+use super::directory::DirectoryArgs;
+use anyhow::{Result, bail};
+use clap::{Args, ValueEnum};
+use disclose::directory::answers::{AnswerFormat, AnswerWriter, Answered};
+use disclose::directory::export::ExportOptions;
+use disclose::directory::lookup::Resolver;
+use disclose::escape::for_terminal;
+use disclose::format::Timestamp;
+use disclose::store::facts::CertRow;
+use std::collections::BTreeMap;
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    /// One line per domain: domain, issuer, expiry, outcome, contact.
+    Table,
+    /// The certificate's columns, then `lookup`'s (contacts, confidence, provenance), every
+    /// cell safe to open in a spreadsheet: ready for a mail merge.
+    Csv,
+    /// A JSON array of `lookup` answers, each with the certificate in `row`.
+    Json,
+    /// The same, one per line.
+    Jsonl,
+}
+
+#[derive(Args)]
+pub struct CertsArgs {
+    /// The domains whose certificate's issuer contains this text (any case), e.g. `DigiNotar`
+    /// or `CN=disclose lab rogue CA`.
+    #[arg(long, value_name = "TEXT", required_unless_present = "summary")]
+    issuer: Option<String>,
+
+    /// Instead of a list: domains per issuer, certificates expiring within 30 and 90 days or
+    /// expired, and handshakes refused by reason.
+    #[arg(long, conflicts_with = "issuer")]
+    summary: bool,
+
+    /// The format of the list.
+    #[arg(long, value_name = "FORMAT", value_enum, default_value = "table")]
+    format: FormatArg,
+
+    #[command(flatten)]
+    directory: DirectoryArgs,
+}
+
+fn date(unix: Option<i64>) -> String {
+    unix.map(|t| Timestamp::from_unix(t).to_rfc3339())
+        .unwrap_or_default()
+}
+
+pub fn run(args: CertsArgs) -> Result<ExitCode> {
+    let reading = args.directory.open()?;
+    let now = reading.now;
+    let certs = reading
+        .store
+        .certificates(reading.scope, args.issuer.as_deref())?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if args.summary {
+        summary(&mut out, &certs, now)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut resolver = Resolver::new(&reading.store, reading.scope, now, args.directory.filter())?;
+    let header: Vec<String> = [
+        "domain",
+        "issuer",
+        "subject",
+        "sha256",
+        "not_after",
+        "crawl_outcome",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let format = match args.format {
+        FormatArg::Table => None,
+        FormatArg::Csv => Some(AnswerFormat::Csv),
+        FormatArg::Json => Some(AnswerFormat::Json),
+        FormatArg::Jsonl => Some(AnswerFormat::Jsonl),
+    };
+    let mut writer = format.map(|f| AnswerWriter::new(f, header.clone(), ExportOptions::default()));
+    if let Some(w) = &mut writer {
+        w.begin(&mut out)?;
+    }
+    for (i, c) in certs.iter().enumerate() {
+        let answer = resolver.answer(&c.domain)?;
+        let cells = vec![
+            c.domain.clone(),
+            c.issuer.clone(),
+            c.subject.clone(),
+            c.sha256.clone(),
+            date(c.not_after),
+            c.outcome_label.clone(),
+        ];
+        match &mut writer {
+            Some(w) => w.answer(
+                &mut out,
+                &Answered {
+                    line: i as u64 + 1,
+                    cells: &cells,
+                    answer: &answer,
+                },
+            )?,
+            None => {
+                let contact = answer
+                    .best()
+                    .map(|m| {
+                        let contacts: Vec<&str> =
+                            m.entry.usable_contacts().map(|c| c.uri.as_str()).collect();
+                        match contacts.as_slice() {
+                            [] => format!("({})", m.confidence),
+                            [one] => format!("{one} ({})", m.confidence),
+                            [first, rest @ ..] => {
+                                format!("{first} (+{} more, {})", rest.len(), m.confidence)
+                            }
+                        }
+                    })
+                    .unwrap_or_else(|| "no contact".into());
+                let line = format!(
+                    "{}  {}  expires {}  {}  {}",
+                    c.domain,
+                    c.issuer,
+                    date(c.not_after),
+                    c.outcome_label,
+                    contact
+                );
+                writeln!(out, "{}", for_terminal(&line))?;
+            }
+        }
+    }
+    if let Some(w) = &mut writer {
+        w.finish(&mut out)?;
+    }
+    out.flush()?;
+    disclose::crawl::progress::say(&format!(
+        "{} domains present a certificate whose issuer contains `{}`",
+        certs.len(),
+        args.issuer.as_deref().unwrap_or_default()
+    ));
+    if certs.is_empty() {
+        bail!("no certificate in the store matches");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary(out: &mut dyn Write, certs: &[CertRow], now: Timestamp) -> Result<()> {
+    let now = now.unix();
+    let mut issuers: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut refused: BTreeMap<&str, u64> = BTreeMap::new();
+    let (mut expired, mut within_30, mut within_90) = (0u64, 0u64, 0u64);
+    for c in certs {
+        *issuers.entry(c.issuer.as_str()).or_default() += 1;
+        if let Some(reason) = c.outcome_label.strip_prefix("tls_error ") {
+            *refused.entry(reason).or_default() += 1;
+        }
+        match c.not_after {
+            Some(t) if t <= now => expired += 1,
+            Some(t) if t <= now + 30 * 86_400 => within_30 += 1,
+            Some(t) if t <= now + 90 * 86_400 => within_90 += 1,
+            _ => {}
+        }
+    }
+    writeln!(out, "{} certificates recorded", certs.len())?;
+    writeln!(
+        out,
+        "expired {expired}, expiring within 30 days {within_30}, within 31–90 days {within_90}"
+    )?;
+    writeln!(out, "\nby issuer:")?;
+    let mut by_count: Vec<(&str, u64)> = issuers.into_iter().collect();
+    by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    for (issuer, n) in by_count {
+        writeln!(out, "  {n:>8}  {}", for_terminal(issuer))?;
+    }
+    if !refused.is_empty() {
+        writeln!(out, "\nhandshakes refused, by reason:")?;
+        for (reason, n) in refused {
+            writeln!(out, "  {n:>8}  {reason}")?;
+        }
+    }
+    Ok(())
+}
