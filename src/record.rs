@@ -90,9 +90,14 @@ pub struct Hop {
     pub location: Option<String>,
     /// The hop's host is in another registrable domain than the crawled domain.
     pub cross_site: bool,
-    /// The server's certificate, when the TLS handshake succeeded.
+    /// The certificate the server presented (its leaf), when the handshake succeeded or failed
+    /// on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<Certificate>,
+    /// The certificates the server sent after its leaf (intermediates, sometimes a root), in
+    /// the order sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<Certificate>,
 }
 
 /// What a server's leaf certificate says.
@@ -106,6 +111,12 @@ pub struct Certificate {
     pub not_after: Option<Timestamp>,
     /// SHA-256 of the DER encoding, lower-case hex.
     pub sha256: String,
+    /// The serial number, lower-case hex (older Records lack it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// The public key: `RSA 2048`, `EC 256`, `Ed25519`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// How a fetch attempt ended: exactly one class per attempt (DESIGN.md, "The outcome model").

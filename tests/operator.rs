@@ -649,3 +649,105 @@ fn verbose_logs_go_to_standard_error_and_quiet_leaves_only_the_output() {
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("disclose:"), "{}", err(&o));
 }
+
+#[test]
+fn certs_finds_a_cas_customers_by_its_pem_fingerprint_or_name() {
+    let _lock = lab_lock();
+    let dir = temp_dir("certs");
+    let lab = lab(120, 9, Mix::Realistic, &dir);
+    let list = lab.list(&dir);
+    let db = dir.join("certs.db");
+    let o = bin()
+        .args(lab.with(&[
+            "crawl",
+            list.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "-q",
+            "--domain-timeout",
+            "8",
+        ]))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let second = dir.join("ca2.pem");
+    std::fs::write(&second, &lab.lab.second_ca_pem).unwrap();
+    let domains = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["certs", "--db", db.to_str().unwrap(), "--format", "jsonl"];
+        all.extend(args);
+        let o = bin().args(&all).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+        out(&o)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["row"]["domain"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    let by_file = domains(&["--ca-file", second.to_str().unwrap()]);
+    assert!(!by_file.is_empty());
+    // Exactly the hosts the second CA issued for: a quarter of the names, by the lab's rule.
+    for d in &by_file {
+        assert!(disclose::lab::ca::from_second_ca(d), "{d}");
+    }
+    let records = {
+        let store = disclose::store::Store::open(&db).unwrap();
+        let run = store.runs().unwrap().pop().unwrap();
+        store.records(run.id).unwrap()
+    };
+    let presenting: Vec<String> = records
+        .iter()
+        .filter(|r| {
+            r.attempts.iter().flat_map(|a| &a.hops).any(|h| {
+                h.chain
+                    .first()
+                    .is_some_and(|c| c.subject.contains(disclose::lab::ca::SECOND_CA))
+            })
+        })
+        .map(|r| r.domain.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(by_file, presenting);
+    // The same hosts by the intermediate's fingerprint, with colons and upper case, and by the
+    // name of the leaves' issuer.
+    let fingerprint = records
+        .iter()
+        .flat_map(|r| r.attempts.iter().flat_map(|a| &a.hops))
+        .find_map(|h| h.chain.first())
+        .unwrap()
+        .sha256
+        .to_ascii_uppercase();
+    let colons: Vec<String> = fingerprint
+        .as_bytes()
+        .chunks(2)
+        .map(|c| String::from_utf8(c.to_vec()).unwrap())
+        .collect();
+    assert_eq!(domains(&["--ca-fingerprint", &colons.join(":")]), by_file);
+    assert_eq!(domains(&["--issuer", "issuing ca 2"]), by_file);
+    // The chain is described by x509-parser: the intermediate's key and serial are there.
+    let chain = records
+        .iter()
+        .flat_map(|r| r.attempts.iter().flat_map(|a| &a.hops))
+        .find_map(|h| h.chain.first())
+        .unwrap();
+    assert!(
+        chain.key.as_deref().is_some_and(|k| k.starts_with("EC ")),
+        "{chain:?}"
+    );
+    assert!(chain.serial.is_some());
+    // A bad fingerprint is a usage error naming the flag.
+    let o = bin()
+        .args([
+            "certs",
+            "--db",
+            db.to_str().unwrap(),
+            "--ca-fingerprint",
+            "abc",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("--ca-fingerprint"), "{}", err(&o));
+}

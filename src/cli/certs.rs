@@ -4,16 +4,17 @@
 //! expiry and verification failure.
 
 use super::directory::DirectoryArgs;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use disclose::directory::answers::{AnswerFormat, AnswerWriter, Answered};
 use disclose::directory::export::ExportOptions;
 use disclose::directory::lookup::Resolver;
 use disclose::escape::for_terminal;
 use disclose::format::Timestamp;
-use disclose::store::facts::CertRow;
+use disclose::store::facts::{CertFilter, CertRow};
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -33,12 +34,26 @@ enum FormatArg {
 pub struct CertsArgs {
     /// The domains whose certificate's issuer contains this text (any case), e.g. `DigiNotar`
     /// or `CN=disclose lab rogue CA`.
-    #[arg(long, value_name = "TEXT", required_unless_present = "summary")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        required_unless_present_any = ["summary", "ca_fingerprint", "ca_file"]
+    )]
     issuer: Option<String>,
+
+    /// The domains whose presented chain contains the certificate with this SHA-256
+    /// fingerprint (hex, colons allowed), e.g. an intermediate CA's. Repeat for several.
+    #[arg(long, value_name = "SHA256", value_parser = parse_fingerprint)]
+    ca_fingerprint: Vec<String>,
+
+    /// The domains whose presented chain contains a certificate of this PEM file or one it
+    /// issued (by the CA's name: a root is seldom sent, its name always is).
+    #[arg(long, value_name = "PEM")]
+    ca_file: Option<PathBuf>,
 
     /// Instead of a list: domains per issuer, certificates expiring within 30 and 90 days or
     /// expired, and handshakes refused by reason.
-    #[arg(long, conflicts_with = "issuer")]
+    #[arg(long, conflicts_with_all = ["issuer", "ca_fingerprint", "ca_file"])]
     summary: bool,
 
     /// The format of the list.
@@ -49,6 +64,45 @@ pub struct CertsArgs {
     directory: DirectoryArgs,
 }
 
+fn parse_fingerprint(value: &str) -> Result<String, String> {
+    let hex: String = value
+        .chars()
+        .filter(|c| *c != ':' && !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(hex)
+    } else {
+        Err("expected a SHA-256 fingerprint: 64 hex digits, colons allowed".into())
+    }
+}
+
+/// The fingerprints and subjects of the certificates in a PEM file.
+fn read_ca_file(path: &std::path::Path) -> Result<(Vec<String>, Vec<String>)> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let pem = std::fs::read(path)
+        .with_context(|| format!("cannot read the CA file `{}`", path.display()))?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("`{}` is not valid PEM", path.display()))?;
+    if certs.is_empty() {
+        bail!("`{}` holds no certificate", path.display());
+    }
+    let described: Vec<_> = certs
+        .iter()
+        .map(|c| disclose::net::cert::describe(c))
+        .collect();
+    Ok((
+        described.iter().map(|c| c.sha256.clone()).collect(),
+        described
+            .iter()
+            .map(|c| c.subject.clone())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    ))
+}
+
 fn date(unix: Option<i64>) -> String {
     unix.map(|t| Timestamp::from_unix(t).to_rfc3339())
         .unwrap_or_default()
@@ -57,9 +111,17 @@ fn date(unix: Option<i64>) -> String {
 pub fn run(args: CertsArgs) -> Result<ExitCode> {
     let reading = args.directory.open()?;
     let now = reading.now;
-    let certs = reading
-        .store
-        .certificates(reading.scope, args.issuer.as_deref())?;
+    let mut filter = CertFilter {
+        issuer: args.issuer.clone(),
+        fingerprints: args.ca_fingerprint.clone(),
+        subjects: Vec::new(),
+    };
+    if let Some(path) = &args.ca_file {
+        let (fingerprints, subjects) = read_ca_file(path)?;
+        filter.fingerprints.extend(fingerprints);
+        filter.subjects.extend(subjects);
+    }
+    let certs = reading.store.certificates(reading.scope, &filter)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if args.summary {
@@ -138,10 +200,14 @@ pub fn run(args: CertsArgs) -> Result<ExitCode> {
         w.finish(&mut out)?;
     }
     out.flush()?;
+    let what = match (&args.issuer, &args.ca_file) {
+        (Some(text), _) => format!("whose issuer contains `{text}`"),
+        (None, Some(path)) => format!("from a CA of `{}`", path.display()),
+        (None, None) => "from that CA".to_owned(),
+    };
     disclose::crawl::progress::say(&format!(
-        "{} domains present a certificate whose issuer contains `{}`",
-        certs.len(),
-        args.issuer.as_deref().unwrap_or_default()
+        "{} domains present a certificate {what}",
+        certs.len()
     ));
     if certs.is_empty() {
         bail!("no certificate in the store matches");

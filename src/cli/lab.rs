@@ -128,7 +128,14 @@ fn serve(args: LabServeArgs) -> Result<ExitCode> {
         );
         println!("  DNS server   {} (UDP and TCP)", lab.dns);
         println!("  HTTPS port   {} on 127.1.0.0/16 and 127.2.0.0/16", lab.https_port);
-        println!("  files        {out}/domains.txt  {out}/ca.pem  {out}/truth.jsonl");
+        println!(
+            "  files        {out}/domains.txt  {out}/ca.pem  {out}/ca2.pem  {out}/truth.jsonl{}",
+            if args.epoch > 0 {
+                format!("  {out}/changes.jsonl")
+            } else {
+                String::new()
+            }
+        );
         println!("crawl it with:");
         println!(
             "  disclose crawl {out}/domains.txt --db lab.db --dns-server {} --ca-file {out}/ca.pem --https-port {} --allow-loopback --per-ip-rate 1000",

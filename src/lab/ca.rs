@@ -1,5 +1,6 @@
 //! The lab's certificate authority (rcgen): a test CA whose PEM the crawler is told to trust, a
-//! rogue CA nobody trusts, and leaf certificates minted on demand per server name: good ones,
+//! second CA under it (an intermediate, sent with its certificates) that issues a quarter of the
+//! good certificates, a rogue CA nobody trusts, and leaf certificates minted on demand per server name: good ones,
 //! expired ones, ones for the wrong name, and ones from the rogue CA. All leaves share one ECDSA
 //! key so that minting is a signature, not a key generation; a bounded cache keeps memory flat at
 //! hundreds of thousands of names.
@@ -27,8 +28,26 @@ pub enum CertKind {
 
 const CACHE_LIMIT: usize = 20_000;
 
+/// The common name of the lab's second CA.
+pub const SECOND_CA: &str = "disclose lab issuing CA 2";
+
+/// Whether the good certificate for `name` comes from the second CA: a quarter of the names,
+/// by a hash of the name (FNV-1a), so that the ground truth can say which.
+pub fn from_second_ca(name: &str) -> bool {
+    let hash = name
+        .to_ascii_lowercase()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    hash % 4 == 0
+}
+
 pub struct Authority {
     ca: CertifiedIssuer<'static, KeyPair>,
+    /// An intermediate under `ca` that issues a share of the good certificates
+    /// (`from_second_ca`), sent with them: what a host of a commercial CA presents.
+    second: CertifiedIssuer<'static, KeyPair>,
     rogue: CertifiedIssuer<'static, KeyPair>,
     leaf_key: KeyPair,
     cache: Mutex<HashMap<(String, CertKind), Arc<CertifiedKey>>>,
@@ -54,8 +73,11 @@ impl Authority {
         let rogue =
             CertifiedIssuer::self_signed(ca_params("disclose lab rogue CA")?, KeyPair::generate()?)
                 .context("cannot create the lab's rogue CA")?;
+        let second = CertifiedIssuer::signed_by(ca_params(SECOND_CA)?, KeyPair::generate()?, &ca)
+            .context("cannot create the lab's second CA")?;
         Ok(Authority {
             ca,
+            second,
             rogue,
             leaf_key: KeyPair::generate()?,
             cache: Mutex::new(HashMap::new()),
@@ -65,6 +87,11 @@ impl Authority {
     /// The CA certificate the crawler must trust, as PEM.
     pub fn ca_pem(&self) -> String {
         self.ca.pem()
+    }
+
+    /// The second CA's certificate (an intermediate under the lab CA), as PEM.
+    pub fn second_ca_pem(&self) -> String {
+        self.second.pem()
     }
 
     /// A certificate of `kind` for `name`, ready for rustls.
@@ -95,12 +122,17 @@ impl Authority {
         };
         params.not_before = not_before;
         params.not_after = not_after;
+        let second = kind == CertKind::Good && from_second_ca(name);
         let issuer = match kind {
             CertKind::UnknownIssuer => &self.rogue,
+            _ if second => &self.second,
             _ => &self.ca,
         };
         let cert = params.signed_by(&self.leaf_key, issuer)?;
-        let chain = vec![CertificateDer::from(cert.der().to_vec())];
+        let mut chain = vec![CertificateDer::from(cert.der().to_vec())];
+        if second {
+            chain.push(CertificateDer::from(self.second.der().to_vec()));
+        }
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.leaf_key.serialize_der()));
         CertifiedKey::from_der(chain, key, &rustls::crypto::ring::default_provider())
             .context("rustls rejects a minted certificate")

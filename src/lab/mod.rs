@@ -55,6 +55,8 @@ pub struct Lab {
     pub https_port: u16,
     /// The test CA, PEM.
     pub ca_pem: String,
+    /// The second CA's certificate (an intermediate under `ca_pem`'s CA), as PEM.
+    pub second_ca_pem: String,
     counters: Arc<Counters>,
     tasks: Vec<JoinHandle<()>>,
     /// Listeners that never accept and the connections that fill their queues, kept open.
@@ -233,13 +235,15 @@ impl Lab {
             dns,
             https_port,
             ca_pem: authority.ca_pem(),
+            second_ca_pem: authority.second_ca_pem(),
             counters: state.counters.clone(),
             tasks,
             _blackholes: blackholes,
         })
     }
 
-    /// Writes `domains.txt`, `ca.pem` and `truth.jsonl` into `dir`.
+    /// Writes `domains.txt`, `ca.pem`, `ca2.pem` (the second CA, for `disclose certs`) and
+    /// `truth.jsonl` into `dir`.
     pub fn write_files(&self, dir: &Path) -> Result<()> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
@@ -253,6 +257,7 @@ impl Lab {
         domains.flush()?;
         truth.flush()?;
         std::fs::write(dir.join("ca.pem"), &self.ca_pem)?;
+        std::fs::write(dir.join("ca2.pem"), &self.second_ca_pem)?;
         Ok(())
     }
 

@@ -1,52 +1,13 @@
 //! What a server's certificate says, for the Record: subject, issuer, subjectAltName entries,
-//! validity and SHA-256 fingerprint. A small DER reader over the few X.509 fields needed
-//! (RFC 5280 §4.1), bounds-checked throughout: a malformed certificate yields what could be read,
-//! never a panic. Trust decisions are rustls's; this is only description.
+//! validity, serial, public key and SHA-256 fingerprint. Parsed by `x509-parser` (fuzzed and
+//! widely used); a certificate it cannot read is described by its fingerprint alone, never a
+//! panic. Trust decisions are rustls's; this is only description.
 
 use crate::format::Timestamp;
 use crate::record::Certificate;
-use std::fmt::Write;
 use std::net::IpAddr;
-
-/// One DER element: tag and content.
-struct Element<'a> {
-    tag: u8,
-    content: &'a [u8],
-}
-
-/// Reads consecutive DER elements from a buffer.
-struct Der<'a> {
-    data: &'a [u8],
-}
-
-impl<'a> Der<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        Der { data }
-    }
-
-    fn next(&mut self) -> Option<Element<'a>> {
-        let (&tag, rest) = self.data.split_first()?;
-        let (&first, rest) = rest.split_first()?;
-        let (len, rest) = if first < 0x80 {
-            (usize::from(first), rest)
-        } else {
-            let n = usize::from(first & 0x7f);
-            if n == 0 || n > 4 || rest.len() < n {
-                return None;
-            }
-            let len = rest[..n]
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-            (len, &rest[n..])
-        };
-        if rest.len() < len {
-            return None;
-        }
-        let (content, rest) = rest.split_at(len);
-        self.data = rest;
-        Some(Element { tag, content })
-    }
-}
+use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+use x509_parser::public_key::PublicKey;
 
 /// Describes a DER-encoded certificate.
 pub fn describe(der: &[u8]) -> Certificate {
@@ -57,141 +18,60 @@ pub fn describe(der: &[u8]) -> Certificate {
         not_before: None,
         not_after: None,
         sha256: sha256_hex(der),
+        serial: None,
+        key: None,
     };
-    read_tbs(der, &mut cert);
-    cert
-}
-
-fn read_tbs(der: &[u8], cert: &mut Certificate) -> Option<()> {
-    let outer = Der::new(der).next()?;
-    let tbs = Der::new(outer.content).next()?;
-    let mut fields = Der::new(tbs.content);
-    let mut element = fields.next()?;
-    if element.tag == 0xa0 {
-        element = fields.next()?; // explicit version; now the serial number
-    }
-    let _serial = element;
-    let _signature_algorithm = fields.next()?;
-    cert.issuer = name(fields.next()?.content);
-    let validity = fields.next()?;
-    let mut times = Der::new(validity.content);
-    cert.not_before = times.next().and_then(|t| time(&t));
-    cert.not_after = times.next().and_then(|t| time(&t));
-    cert.subject = name(fields.next()?.content);
-    let _public_key = fields.next()?;
-    while let Some(element) = fields.next() {
-        if element.tag == 0xa3 {
-            read_extensions(element.content, cert);
-        }
-    }
-    Some(())
-}
-
-fn read_extensions(explicit: &[u8], cert: &mut Certificate) -> Option<()> {
-    let list = Der::new(explicit).next()?;
-    let mut extensions = Der::new(list.content);
-    while let Some(extension) = extensions.next() {
-        let mut parts = Der::new(extension.content);
-        let oid = parts.next()?;
-        if oid.content != [0x55, 0x1d, 0x11] {
-            continue; // not subjectAltName (2.5.29.17)
-        }
-        let mut value = parts.next()?;
-        if value.tag == 0x01 {
-            value = parts.next()?; // the critical flag
-        }
-        let names = Der::new(value.content).next()?;
-        let mut general_names = Der::new(names.content);
-        while let Some(general) = general_names.next() {
-            match general.tag {
-                0x82 => cert
-                    .names
-                    .push(String::from_utf8_lossy(general.content).into_owned()),
-                0x87 => {
-                    let ip = match general.content.len() {
-                        4 => <[u8; 4]>::try_from(general.content).ok().map(IpAddr::from),
-                        16 => <[u8; 16]>::try_from(general.content).ok().map(IpAddr::from),
+    let Ok((_, x)) = X509Certificate::from_der(der) else {
+        return cert;
+    };
+    cert.subject = x.subject().to_string();
+    cert.issuer = x.issuer().to_string();
+    let validity = x.validity();
+    cert.not_before = Some(Timestamp::from_unix(validity.not_before.timestamp()));
+    cert.not_after = Some(Timestamp::from_unix(validity.not_after.timestamp()));
+    if let Ok(Some(san)) = x.subject_alternative_name() {
+        for name in &san.value.general_names {
+            match name {
+                GeneralName::DNSName(dns) => cert.names.push((*dns).to_owned()),
+                GeneralName::IPAddress(bytes) => {
+                    let ip = match bytes.len() {
+                        4 => <[u8; 4]>::try_from(*bytes).ok().map(IpAddr::from),
+                        16 => <[u8; 16]>::try_from(*bytes).ok().map(IpAddr::from),
                         _ => None,
                     };
-                    cert.names.extend(ip.map(|ip| ip.to_string()));
+                    if let Some(ip) = ip {
+                        cert.names.push(ip.to_string());
+                    }
                 }
                 _ => {}
             }
         }
     }
-    Some(())
+    let serial = x.tbs_certificate.raw_serial();
+    cert.serial = Some(serial.iter().map(|b| format!("{b:02x}")).collect());
+    cert.key = key_description(&x);
+    cert
 }
 
-/// A distinguished name as `CN=…, O=…`, in the certificate's order.
-fn name(rdn_sequence: &[u8]) -> String {
-    let mut parts = Vec::new();
-    let mut rdns = Der::new(rdn_sequence);
-    while let Some(set) = rdns.next() {
-        let mut attributes = Der::new(set.content);
-        while let Some(attribute) = attributes.next() {
-            let mut pair = Der::new(attribute.content);
-            let (Some(oid), Some(value)) = (pair.next(), pair.next()) else {
-                continue;
+/// The public key's type and size: `RSA 2048`, `EC 256`, `Ed25519`.
+fn key_description(x: &X509Certificate<'_>) -> Option<String> {
+    let spki = x.public_key();
+    match spki.parsed() {
+        Ok(PublicKey::RSA(rsa)) => {
+            let modulus: &[u8] = {
+                let first = rsa.modulus.iter().position(|&b| b != 0)?;
+                &rsa.modulus[first..]
             };
-            let label = match oid.content {
-                [0x55, 0x04, 0x03] => "CN".to_owned(),
-                [0x55, 0x04, 0x06] => "C".to_owned(),
-                [0x55, 0x04, 0x07] => "L".to_owned(),
-                [0x55, 0x04, 0x08] => "ST".to_owned(),
-                [0x55, 0x04, 0x0a] => "O".to_owned(),
-                [0x55, 0x04, 0x0b] => "OU".to_owned(),
-                other => oid_text(other),
-            };
-            parts.push(format!(
-                "{label}={}",
-                String::from_utf8_lossy(value.content)
-            ));
+            let bits = modulus.len() * 8 - modulus[0].leading_zeros() as usize;
+            Some(format!("RSA {bits}"))
         }
+        Ok(PublicKey::EC(point)) => Some(format!("EC {}", point.key_size())),
+        _ => match spki.algorithm.algorithm.to_id_string().as_str() {
+            "1.3.101.112" => Some("Ed25519".into()),
+            "1.3.101.113" => Some("Ed448".into()),
+            other => Some(other.to_owned()),
+        },
     }
-    parts.join(", ")
-}
-
-fn oid_text(bytes: &[u8]) -> String {
-    let Some((&first, rest)) = bytes.split_first() else {
-        return String::new();
-    };
-    let mut out = format!("{}.{}", first / 40, first % 40);
-    let mut value: u64 = 0;
-    for &b in rest {
-        value = (value << 7) | u64::from(b & 0x7f);
-        if b & 0x80 == 0 {
-            let _ = write!(out, ".{value}");
-            value = 0;
-        }
-    }
-    out
-}
-
-/// UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ).
-fn time(element: &Element<'_>) -> Option<Timestamp> {
-    let text = std::str::from_utf8(element.content).ok()?;
-    let digits = text.strip_suffix('Z')?;
-    let full = match (element.tag, digits.len()) {
-        (0x17, 12) => {
-            let yy: u32 = digits[..2].parse().ok()?;
-            format!("{}{digits}", if yy >= 50 { "19" } else { "20" })
-        }
-        (0x18, 14) => digits.to_owned(),
-        _ => return None,
-    };
-    if !full.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let rfc3339 = format!(
-        "{}-{}-{}T{}:{}:{}Z",
-        &full[0..4],
-        &full[4..6],
-        &full[6..8],
-        &full[8..10],
-        &full[10..12],
-        &full[12..14]
-    );
-    Timestamp::parse_rfc3339(&rfc3339).ok()
 }
 
 /// The SHA-256 of `data` as lower-case hex, as Records write fingerprints and file digests.
@@ -239,6 +119,8 @@ mod tests {
         assert_eq!(c.not_before.unwrap().to_string(), "2026-01-02T00:00:00Z");
         assert_eq!(c.not_after.unwrap().to_string(), "2027-03-04T00:00:00Z");
         assert_eq!(c.sha256.len(), 64);
+        assert_eq!(c.key.as_deref(), Some("EC 256"));
+        assert!(c.serial.as_deref().is_some_and(|s| !s.is_empty()));
     }
 
     #[test]
@@ -258,7 +140,15 @@ mod tests {
             b"\x30\x03\x30\x01",
             &[0x30; 64],
         ] {
-            let _ = describe(data);
+            let c = describe(data);
+            assert_eq!(c.subject, "");
+            assert_eq!(c.sha256, sha256_hex(data));
         }
+        // A real certificate cut short: described by its fingerprint alone.
+        let key = rcgen::KeyPair::generate().unwrap();
+        let params = rcgen::CertificateParams::new(vec!["example.test".to_owned()]).unwrap();
+        let der = params.self_signed(&key).unwrap().der().to_vec();
+        let cut = &der[..der.len() / 2];
+        assert_eq!(describe(cut).issuer, "");
     }
 }

@@ -261,12 +261,12 @@ impl Http {
             }
             Ok(Ok(stream)) => stream,
         };
-        let certificate = stream
+        let presented: Vec<CertificateDer<'static>> = stream
             .get_ref()
             .1
             .peer_certificates()
-            .and_then(|chain| chain.first())
-            .map(|c| c.clone().into_owned());
+            .map(|chain| chain.iter().map(|c| c.clone().into_owned()).collect())
+            .unwrap_or_default();
         let (mut sender, mut connection) = http1::handshake(TokioIo::new(CloseTolerant(stream)))
             .await
             .map_err(|e| classify("the request failed", &e))?;
@@ -282,7 +282,7 @@ impl Http {
         Ok(Exchange {
             status: head.status.as_u16(),
             headers: head.headers,
-            certificate,
+            presented,
             body,
             connection,
             connection_done,
@@ -374,8 +374,8 @@ impl AsyncWrite for CloseTolerant {
 pub struct Exchange {
     pub status: u16,
     pub headers: HeaderMap,
-    /// The server's end-entity certificate (DER).
-    pub certificate: Option<CertificateDer<'static>>,
+    /// The certificates the server presented (DER), its end-entity certificate first.
+    pub presented: Vec<CertificateDer<'static>>,
     body: Incoming,
     connection: Wire,
     connection_done: bool,

@@ -168,6 +168,7 @@ impl Fetcher {
                 location: None,
                 cross_site: false,
                 certificate: None,
+                chain: Vec::new(),
             };
             fetched.hops.push(hop);
             return Step::Done(
@@ -188,6 +189,7 @@ impl Fetcher {
             location: None,
             cross_site: site.is_some() && hop_site.as_deref() != site,
             certificate: None,
+            chain: Vec::new(),
         };
         let addresses = match self.dns.resolve(&host).await {
             Ok(a) => a,
@@ -253,13 +255,13 @@ impl Fetcher {
             Err(refused) => {
                 // A certificate the handshake refused is recorded all the same: who uses a
                 // distrusted or expired CA is a question for the certificate inventory.
-                hop.certificate = refused.presented.first().map(|c| cert::describe(c));
+                record_presented(hop, &refused.presented);
                 return Step::Done(refused.outcome, None);
             }
         };
         let status = response.status;
         hop.status = Some(status);
-        hop.certificate = response.certificate.as_deref().map(cert::describe);
+        record_presented(hop, &response.presented);
         let header = |name| response.header(name).map(str::to_owned);
         let content_type = header(CONTENT_TYPE);
 
@@ -359,4 +361,14 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     Some(Duration::from_secs(
         at.unix().saturating_sub(now).max(0) as u64
     ))
+}
+
+/// Records the certificates a server presented on its hop: the leaf, and what came after it.
+fn record_presented(hop: &mut Hop, presented: &[rustls::pki_types::CertificateDer<'static>]) {
+    hop.certificate = presented.first().map(|c| cert::describe(c));
+    hop.chain = presented
+        .iter()
+        .skip(1)
+        .map(|c| cert::describe(c))
+        .collect();
 }

@@ -17,6 +17,8 @@ pub struct Derived {
     pub contacts: Vec<ContactRow>,
     pub addresses: Vec<String>,
     pub certificate: Option<CertificateRow>,
+    /// The certificates presented after that leaf, in the order sent.
+    pub chain: Vec<CertificateRow>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -127,6 +129,7 @@ pub fn derive(record: &Record) -> Derived {
     let own_host = |url: &str| host_of(url).is_some_and(|h| h == record.domain);
     let mut addresses: Vec<IpAddr> = Vec::new();
     let mut certificate = None;
+    let mut chain = Vec::new();
     for attempt in &record.attempts {
         for hop in &attempt.hops {
             if !own_host(&hop.url) {
@@ -140,13 +143,8 @@ pub fn derive(record: &Record) -> Derived {
             if certificate.is_none()
                 && let Some(c) = &hop.certificate
             {
-                certificate = Some(CertificateRow {
-                    sha256: c.sha256.clone(),
-                    subject: c.subject.clone(),
-                    issuer: c.issuer.clone(),
-                    not_before: c.not_before.map(|t| t.unix()),
-                    not_after: c.not_after.map(|t| t.unix()),
-                });
+                certificate = Some(certificate_row(c));
+                chain = hop.chain.iter().map(certificate_row).collect();
             }
         }
         if let Outcome::BlockedAddress { addresses: blocked } = &attempt.outcome
@@ -277,6 +275,17 @@ pub fn derive(record: &Record) -> Derived {
         contacts,
         addresses: addresses.iter().map(IpAddr::to_string).collect(),
         certificate,
+        chain,
+    }
+}
+
+fn certificate_row(c: &crate::record::Certificate) -> CertificateRow {
+    CertificateRow {
+        sha256: c.sha256.clone(),
+        subject: c.subject.clone(),
+        issuer: c.issuer.clone(),
+        not_before: c.not_before.map(|t| t.unix()),
+        not_after: c.not_after.map(|t| t.unix()),
     }
 }
 

@@ -409,32 +409,77 @@ pub struct CertRow {
     pub outcome_label: String,
 }
 
+/// Which certificates the inventory lists.
+#[derive(Debug, Clone, Default)]
+pub struct CertFilter {
+    /// The leaf's issuer contains this text (any case).
+    pub issuer: Option<String>,
+    /// A CA named by fingerprint or certificate: the chain a host presented contains a
+    /// certificate with one of these SHA-256 fingerprints (lower-case hex), or a certificate
+    /// issued by one of these subjects (the CA's name, as a leaf or an intermediate names its
+    /// issuer; a root is seldom sent, its name always is).
+    pub fingerprints: Vec<String>,
+    pub subjects: Vec<String>,
+}
+
 impl Store {
     /// The certificates of the domains in `scope` (each domain's latest Record across runs,
-    /// or one run's), in domain order: the certificate its own host presented, also when the
-    /// handshake refused it. `issuer` keeps those whose issuer contains it (any case).
+    /// or one run's) that `filter` keeps, in domain order: the certificate its own host
+    /// presented, also when the handshake refused it.
     pub fn certificates(
         &self,
         scope: super::entries::Scope,
-        issuer: Option<&str>,
+        filter: &CertFilter,
     ) -> Result<Vec<CertRow>> {
-        let (scope_sql, run) = match scope {
-            super::entries::Scope::Run(run) => ("r.run = ?1", run),
-            super::entries::Scope::Latest => (
-                "?1 = ?1 AND r.id = (SELECT id FROM records l WHERE l.domain = r.domain
-                 ORDER BY l.started DESC, l.id DESC LIMIT 1)",
-                0,
-            ),
+        use rusqlite::types::Value;
+        let mut values: Vec<Value> = Vec::new();
+        let scope_sql = match scope {
+            super::entries::Scope::Run(run) => {
+                values.push(Value::Integer(run));
+                "r.run = ?".to_owned()
+            }
+            super::entries::Scope::Latest => {
+                "r.id = (SELECT id FROM records l WHERE l.domain = r.domain
+                 ORDER BY l.started DESC, l.id DESC LIMIT 1)"
+                    .to_owned()
+            }
         };
+        let mut conditions = vec![scope_sql];
+        if let Some(text) = &filter.issuer {
+            conditions.push("instr(lower(c.issuer), lower(?)) > 0".into());
+            values.push(Value::Text(text.clone()));
+        }
+        if !filter.fingerprints.is_empty() || !filter.subjects.is_empty() {
+            let list = |items: &[String], values: &mut Vec<Value>| -> String {
+                values.extend(items.iter().cloned().map(Value::Text));
+                let marks = vec!["?"; items.len()].join(", ");
+                if marks.is_empty() {
+                    "NULL".into()
+                } else {
+                    marks
+                }
+            };
+            let fp_leaf = list(&filter.fingerprints, &mut values);
+            let issuer_leaf = list(&filter.subjects, &mut values);
+            let fp_chain = list(&filter.fingerprints, &mut values);
+            let subject_chain = list(&filter.subjects, &mut values);
+            let issuer_chain = list(&filter.subjects, &mut values);
+            conditions.push(format!(
+                "(c.sha256 IN ({fp_leaf}) OR c.issuer IN ({issuer_leaf}) OR EXISTS (
+                    SELECT 1 FROM chain_certificates k WHERE k.record = r.id AND (
+                        k.sha256 IN ({fp_chain}) OR k.subject IN ({subject_chain})
+                        OR k.issuer IN ({issuer_chain}))))"
+            ));
+        }
         let sql = format!(
             "SELECT r.domain, c.subject, c.issuer, c.sha256, c.not_after, r.outcome_label
              FROM certificates c JOIN records r ON r.id = c.record
-             WHERE {scope_sql} AND (?2 IS NULL OR instr(lower(c.issuer), lower(?2)) > 0)
-             ORDER BY r.domain"
+             WHERE {} ORDER BY r.domain",
+            conditions.join(" AND ")
         );
         let mut stmt = self.conn.prepare(&sql).with_context(|| self.context())?;
         let rows = stmt
-            .query_map(rusqlite::params![run, issuer], |r| {
+            .query_map(rusqlite::params_from_iter(values), |r| {
                 Ok(CertRow {
                     domain: r.get(0)?,
                     subject: r.get(1)?,

@@ -135,6 +135,10 @@ impl Store {
                 .map_err(|e| describe_open_error(e, path))?;
         } else if version == 1 {
             upgrade_from_1(&mut conn, path)?;
+        } else {
+            // Tables added within schema 2 (chain_certificates) are created when missing.
+            conn.execute_batch(schema::TABLES)
+                .map_err(|e| describe_open_error(e, path))?;
         }
         Ok(Store {
             conn,
@@ -303,6 +307,7 @@ impl Store {
             "contacts",
             "addresses",
             "certificates",
+            "chain_certificates",
             "tags",
         ] {
             let mut stmt = tx.prepare(&format!("DELETE FROM {table} WHERE record = ?1"))?;
@@ -775,6 +780,7 @@ struct Inserts<'t> {
     contact: rusqlite::CachedStatement<'t>,
     address: rusqlite::CachedStatement<'t>,
     certificate: rusqlite::CachedStatement<'t>,
+    chain: rusqlite::CachedStatement<'t>,
     tag: rusqlite::CachedStatement<'t>,
 }
 
@@ -802,6 +808,10 @@ impl<'t> Inserts<'t> {
             )?,
             certificate: tx.prepare_cached(
                 "INSERT INTO certificates (record, sha256, subject, issuer, not_before, not_after)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+            chain: tx.prepare_cached(
+                "INSERT INTO chain_certificates (record, position, sha256, subject, issuer, not_after)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?,
             tag: tx.prepare_cached(
@@ -870,6 +880,16 @@ impl<'t> Inserts<'t> {
                 c.subject,
                 c.issuer,
                 c.not_before,
+                c.not_after
+            ])?;
+        }
+        for (i, c) in d.chain.iter().enumerate() {
+            self.chain.execute(params![
+                id,
+                i as i64 + 1,
+                c.sha256,
+                c.subject,
+                c.issuer,
                 c.not_after
             ])?;
         }

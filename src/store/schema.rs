@@ -100,6 +100,20 @@ CREATE TABLE IF NOT EXISTS certificates (
     not_after INTEGER
 );
 CREATE INDEX IF NOT EXISTS certificates_issuer ON certificates (issuer);
+-- The certificates that host sent after its leaf (intermediates, sometimes a root), for the
+-- certificate inventory's questions about a CA. Added within schema 2: a store without it gets it
+-- when opened, and a Record written without chains simply has no rows here.
+CREATE TABLE IF NOT EXISTS chain_certificates (
+    record INTEGER NOT NULL REFERENCES records(id),
+    position INTEGER NOT NULL,         -- 1: the first certificate after the leaf
+    sha256 TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    not_after INTEGER,
+    PRIMARY KEY (record, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS chain_certificates_sha256 ON chain_certificates (sha256);
+CREATE INDEX IF NOT EXISTS chain_certificates_subject ON chain_certificates (subject);
 -- The input's extra columns (`organisation`, `sector`, …), for filters and groups.
 CREATE TABLE IF NOT EXISTS tags (
     record INTEGER NOT NULL REFERENCES records(id),
