@@ -737,6 +737,33 @@ fn certs_finds_a_cas_customers_by_its_pem_fingerprint_or_name() {
         "{chain:?}"
     );
     assert!(chain.serial.is_some());
+    // Who breaks without the second CA: its hosts, all of which work today. Without the lab's
+    // root: every host it certifies, directly or through the second CA, except those whose
+    // handshake fails already (an expired certificate, a wrong name): they are broken.
+    assert_eq!(domains(&["--distrust", second.to_str().unwrap()]), by_file);
+    let root = dir.join("ca.pem");
+    let without_root = domains(&["--distrust", root.to_str().unwrap()]);
+    let failing: Vec<String> = records
+        .iter()
+        .filter(|r| r.outcome.class() == "tls_error")
+        .map(|r| r.domain.clone())
+        .collect();
+    assert!(!failing.is_empty());
+    assert!(by_file.iter().all(|d| without_root.contains(d)));
+    assert!(without_root.iter().all(|d| !failing.contains(d)));
+    assert!(without_root.len() > by_file.len());
+    let o = bin()
+        .args([
+            "certs",
+            "--db",
+            db.to_str().unwrap(),
+            "--distrust",
+            &fingerprint,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(out(&o).lines().count(), by_file.len());
     // A bad fingerprint is a usage error naming the flag.
     let o = bin()
         .args([

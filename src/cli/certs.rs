@@ -37,7 +37,7 @@ pub struct CertsArgs {
     #[arg(
         long,
         value_name = "TEXT",
-        required_unless_present_any = ["summary", "ca_fingerprint", "ca_file"]
+        required_unless_present_any = ["summary", "ca_fingerprint", "ca_file", "distrust"]
     )]
     issuer: Option<String>,
 
@@ -51,9 +51,15 @@ pub struct CertsArgs {
     #[arg(long, value_name = "PEM")]
     ca_file: Option<PathBuf>,
 
+    /// Who breaks if this CA (a PEM file, or a SHA-256 fingerprint) were removed from the
+    /// trust stores: the domains whose handshake succeeds today through it (the path their
+    /// chain builds goes through it), not those already failing.
+    #[arg(long, value_name = "PEM|SHA256", conflicts_with_all = ["issuer", "ca_fingerprint", "ca_file"])]
+    distrust: Option<String>,
+
     /// Instead of a list: domains per issuer, certificates expiring within 30 and 90 days or
     /// expired, and handshakes refused by reason.
-    #[arg(long, conflicts_with_all = ["issuer", "ca_fingerprint", "ca_file"])]
+    #[arg(long, conflicts_with_all = ["issuer", "ca_fingerprint", "ca_file", "distrust"])]
     summary: bool,
 
     /// The format of the list.
@@ -121,7 +127,24 @@ pub fn run(args: CertsArgs) -> Result<ExitCode> {
         filter.fingerprints.extend(fingerprints);
         filter.subjects.extend(subjects);
     }
-    let certs = reading.store.certificates(reading.scope, &filter)?;
+    if let Some(ca) = &args.distrust {
+        let path = std::path::Path::new(ca);
+        if path.exists() {
+            let (fingerprints, subjects) = read_ca_file(path)?;
+            filter.fingerprints.extend(fingerprints);
+            filter.subjects.extend(subjects);
+        } else {
+            filter.fingerprints.push(
+                parse_fingerprint(ca)
+                    .map_err(|e| anyhow::anyhow!("--distrust `{ca}`: no such file, and {e}"))?,
+            );
+        }
+    }
+    let mut certs = reading.store.certificates(reading.scope, &filter)?;
+    if args.distrust.is_some() {
+        // Those failing already do not break; they are broken.
+        certs.retain(|c| !c.outcome_label.starts_with("tls_error"));
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if args.summary {
@@ -200,10 +223,13 @@ pub fn run(args: CertsArgs) -> Result<ExitCode> {
         w.finish(&mut out)?;
     }
     out.flush()?;
-    let what = match (&args.issuer, &args.ca_file) {
-        (Some(text), _) => format!("whose issuer contains `{text}`"),
-        (None, Some(path)) => format!("from a CA of `{}`", path.display()),
-        (None, None) => "from that CA".to_owned(),
+    let what = match (&args.issuer, &args.ca_file, &args.distrust) {
+        (Some(text), ..) => format!("whose issuer contains `{text}`"),
+        (None, Some(path), _) => format!("from a CA of `{}`", path.display()),
+        (None, None, Some(ca)) => {
+            format!("through `{ca}` and would fail without it")
+        }
+        (None, None, None) => "from that CA".to_owned(),
     };
     disclose::crawl::progress::say(&format!(
         "{} domains present a certificate {what}",
