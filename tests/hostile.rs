@@ -207,3 +207,28 @@ fn lines_and_arguments_never_reach_the_terminal_raw() {
         "{stderr:?}"
     );
 }
+
+#[test]
+fn a_response_head_no_parser_takes_is_not_asked_for_again() {
+    let _lock = LAB_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let rt = runtime();
+    let lab = rt
+        .block_on(Lab::start(&LabConfig {
+            domains: 60,
+            seed: 2,
+            mix: Mix::Realistic,
+        }))
+        .unwrap();
+    let name = name_of(&lab, Scenario::OversizeHead);
+    let settings = lab.crawler_settings();
+    assert!(
+        settings.retry.retries > 0,
+        "retries are on, so not retrying is a decision"
+    );
+    let record = crawl_one(&rt, &settings, &name);
+    let Outcome::ConnectionError { detail } = &record.outcome else {
+        panic!("{:?}", record.outcome)
+    };
+    assert!(detail.contains("too large"), "{detail}");
+    assert_eq!(record.attempts.len(), 1, "{:?}", record.attempts);
+}

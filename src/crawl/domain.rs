@@ -138,6 +138,7 @@ impl DomainCrawler {
                     ),
                 };
                 let retry = fetched.outcome.is_transient()
+                    && !fetched.deterministic
                     && try_number <= self.retry.retries
                     && !budget.is_zero();
                 match wait {

@@ -211,6 +211,10 @@ async fn connection(
         close_without_notify(tls, &state, sni.as_deref().unwrap_or_default()).await;
         return;
     }
+    if scenario == Some(Scenario::OversizeHead) {
+        oversize_head(tls).await;
+        return;
+    }
     let slot = Arc::new(Mutex::new(Some(slot)));
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
         let state = state.clone();
@@ -263,6 +267,20 @@ async fn close_without_notify(
     let _ = tls.flush().await;
     // Dropping the stream closes the socket without the close_notify a shutdown would send.
     drop(tls);
+}
+
+/// A response head no client should read: 1,000 header lines (inside any byte cap a crawler
+/// has, past any count a parser accepts). Asking again gets the same; the crawler must not.
+async fn oversize_head(mut tls: tokio_rustls::server::TlsStream<tokio::net::TcpStream>) {
+    let mut buf = [0u8; 4096];
+    let _ = tokio::time::timeout(Duration::from_secs(10), tls.read(&mut buf)).await;
+    let mut head = String::from("HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n");
+    for i in 0..1000 {
+        head.push_str(&format!("X-Filler-{i}: a\r\n"));
+    }
+    head.push_str("Content-Length: 0\r\n\r\n");
+    let _ = tls.write_all(head.as_bytes()).await;
+    let _ = tls.shutdown().await;
 }
 
 /// A response body that holds the connection's count until it is dropped.

@@ -156,6 +156,9 @@ impl rustls::client::danger::ServerCertVerifier for Presented {
 pub struct Refused {
     pub outcome: Outcome,
     pub presented: Vec<CertificateDer<'static>>,
+    /// The server's answer broke HTTP in a way that asking again would only repeat (a response
+    /// head too large, a malformed status line): not worth a retry.
+    pub deterministic: bool,
 }
 
 impl From<Outcome> for Refused {
@@ -163,7 +166,17 @@ impl From<Outcome> for Refused {
         Refused {
             outcome,
             presented: Vec::new(),
+            deterministic: false,
         }
+    }
+}
+
+/// A failed request, classified, and whether the server's answer was not HTTP.
+fn refused(context: &str, error: &hyper::Error) -> Refused {
+    Refused {
+        outcome: classify(context, error),
+        presented: Vec::new(),
+        deterministic: error.is_parse() || error.is_parse_too_large() || error.is_parse_status(),
     }
 }
 
@@ -257,6 +270,7 @@ impl Http {
                 return Err(Refused {
                     outcome,
                     presented: chain,
+                    deterministic: false,
                 });
             }
             Ok(Ok(stream)) => stream,
@@ -269,7 +283,7 @@ impl Http {
             .unwrap_or_default();
         let (mut sender, mut connection) = http1::handshake(TokioIo::new(CloseTolerant(stream)))
             .await
-            .map_err(|e| classify("the request failed", &e))?;
+            .map_err(|e| refused("the request failed", &e))?;
         let mut connection_done = false;
         let response = drive(
             &mut connection,
@@ -277,7 +291,7 @@ impl Http {
             sender.send_request(request),
         )
         .await
-        .map_err(|e| classify("the request failed", &e))?;
+        .map_err(|e| refused("the request failed", &e))?;
         let (head, body) = response.into_parts();
         Ok(Exchange {
             status: head.status.as_u16(),

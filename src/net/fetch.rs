@@ -62,6 +62,8 @@ pub struct Fetched {
     pub body: Option<Body>,
     /// What the server asked for with `Retry-After`, if anything.
     pub retry_after: Option<Duration>,
+    /// The failure would recur on a retry: the server's answer was not HTTP.
+    pub deterministic: bool,
 }
 
 /// What one hop ended in.
@@ -93,6 +95,7 @@ impl Fetcher {
             hops: Vec::new(),
             body: None,
             retry_after: None,
+            deterministic: false,
         };
         let mut seen: Vec<Url> = vec![url.clone()];
         let mut current = url.clone();
@@ -256,6 +259,7 @@ impl Fetcher {
                 // A certificate the handshake refused is recorded all the same: who uses a
                 // distrusted or expired CA is a question for the certificate inventory.
                 record_presented(hop, &refused.presented);
+                fetched.deterministic |= refused.deterministic;
                 return Step::Done(refused.outcome, None);
             }
         };
