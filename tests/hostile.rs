@@ -232,3 +232,30 @@ fn a_response_head_no_parser_takes_is_not_asked_for_again() {
     assert!(detail.contains("too large"), "{detail}");
     assert_eq!(record.attempts.len(), 1, "{:?}", record.attempts);
 }
+
+#[test]
+fn endless_interim_responses_are_cut_off_not_waited_out() {
+    let _lock = LAB_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let rt = runtime();
+    let lab = rt
+        .block_on(Lab::start(&LabConfig {
+            domains: 60,
+            seed: 2,
+            mix: Mix::Realistic,
+        }))
+        .unwrap();
+    let name = name_of(&lab, Scenario::EndlessInterim);
+    let mut settings = lab.crawler_settings();
+    settings.fetch.attempt_timeout = Duration::from_secs(8);
+    let started = Instant::now();
+    let record = crawl_one(&rt, &settings, &name);
+    let took = started.elapsed();
+    let Outcome::ConnectionError { detail } = &record.outcome else {
+        panic!("{:?}", record.outcome)
+    };
+    assert!(detail.contains("16 interim (1xx) responses"), "{detail}");
+    // Cut off after a handful (the server sends one every 5 ms), not after the 8 s limit, and
+    // not asked again.
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    assert_eq!(record.attempts.len(), 1, "{:?}", record.attempts);
+}

@@ -85,6 +85,7 @@ scenarios! {
     // Added later, at the end, so that the first domains of a small lab keep their scenarios.
     NoCloseNotify => "no-close-notify", 3, "found";
     OversizeHead => "oversize-head", 2, "connection_error";
+    EndlessInterim => "endless-interim", 2, "connection_error";
 }
 
 impl Scenario {
@@ -149,6 +150,7 @@ impl Scenario {
                 | Scenario::TlsWrongName
                 | Scenario::TlsUnknownIssuer
                 | Scenario::SignedKeysElsewhere
+                | Scenario::EndlessInterim
         )
     }
 }

@@ -215,6 +215,10 @@ async fn connection(
         oversize_head(tls).await;
         return;
     }
+    if scenario == Some(Scenario::EndlessInterim) {
+        endless_interim(tls).await;
+        return;
+    }
     let slot = Arc::new(Mutex::new(Some(slot)));
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
         let state = state.clone();
@@ -281,6 +285,27 @@ async fn oversize_head(mut tls: tokio_rustls::server::TlsStream<tokio::net::TcpS
     head.push_str("Content-Length: 0\r\n\r\n");
     let _ = tls.write_all(head.as_bytes()).await;
     let _ = tls.shutdown().await;
+}
+
+/// `100 Continue` without end and never an answer, for up to ten seconds or until the client
+/// goes away.
+async fn endless_interim(mut tls: tokio_rustls::server::TlsStream<tokio::net::TcpStream>) {
+    let mut buf = [0u8; 4096];
+    let _ = tokio::time::timeout(Duration::from_secs(10), tls.read(&mut buf)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if tls
+                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .await
+                .is_err()
+                || tls.flush().await.is_err()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
 }
 
 /// A response body that holds the connection's count until it is dropped.

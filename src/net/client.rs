@@ -150,6 +150,10 @@ impl rustls::client::danger::ServerCertVerifier for Presented {
     }
 }
 
+/// Interim (1xx) responses taken before a request is given up: HTTP/1.1 servers send one
+/// (`100 Continue`, `103 Early Hints`) or two.
+const MAX_INTERIM_RESPONSES: usize = 16;
+
 /// A request that did not get an answer: how it ended, and the certificates the server
 /// presented if the handshake failed on them.
 #[derive(Debug)]
@@ -251,7 +255,7 @@ impl Http {
             Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
             None => url.host_str().unwrap_or_default().to_owned(),
         };
-        let request =
+        let mut request =
             hyper::Request::get(&url[url::Position::BeforePath..url::Position::AfterQuery])
                 .header(header::HOST, host)
                 .header(header::USER_AGENT, self.user_agent.clone())
@@ -284,14 +288,39 @@ impl Http {
         let (mut sender, mut connection) = http1::handshake(TokioIo::new(CloseTolerant(stream)))
             .await
             .map_err(|e| refused("the request failed", &e))?;
+        // A server may send interim (1xx) responses before its answer; hyper skips them. One
+        // that sends them without end would hold the request (and a core) until its time limit:
+        // past a few, it is not going to answer.
+        let interim = Arc::new((
+            std::sync::atomic::AtomicUsize::new(0),
+            tokio::sync::Notify::new(),
+        ));
+        {
+            let interim = interim.clone();
+            hyper::ext::on_informational(&mut request, move |_| {
+                let seen = interim.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if seen == MAX_INTERIM_RESPONSES {
+                    interim.1.notify_one();
+                }
+            });
+        }
         let mut connection_done = false;
-        let response = drive(
-            &mut connection,
-            &mut connection_done,
-            sender.send_request(request),
-        )
-        .await
-        .map_err(|e| refused("the request failed", &e))?;
+        let response = tokio::select! {
+            response = drive(
+                &mut connection,
+                &mut connection_done,
+                sender.send_request(request),
+            ) => response.map_err(|e| refused("the request failed", &e))?,
+            () = interim.1.notified() => {
+                return Err(Refused {
+                    outcome: failed(format!(
+                        "the server sent {MAX_INTERIM_RESPONSES} interim (1xx) responses and no answer"
+                    )),
+                    presented: Vec::new(),
+                    deterministic: true,
+                });
+            }
+        };
         let (head, body) = response.into_parts();
         Ok(Exchange {
             status: head.status.as_u16(),
