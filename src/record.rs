@@ -229,12 +229,14 @@ impl Outcome {
 
     /// The server answered over HTTP (so another path on it is worth asking for).
     pub fn server_answered(&self) -> bool {
+        Outcome::class_answered(self.class())
+    }
+
+    /// `server_answered`, by class as the store keeps it.
+    pub fn class_answered(class: &str) -> bool {
         matches!(
-            self,
-            Outcome::HttpStatus { .. }
-                | Outcome::Soft404 { .. }
-                | Outcome::TooLarge { .. }
-                | Outcome::RedirectError { .. }
+            class,
+            "http_status" | "soft_404" | "too_large" | "redirect_error"
         )
     }
 }

@@ -4,8 +4,8 @@
 //! bidirectional characters visible, so that a crawled field name cannot add markup or reorder
 //! what a reader sees.
 
-use super::markdown::percent;
-use super::{Count, KeyRates, Named, Rate, Report, charts};
+use super::markdown::{count, percent, rate};
+use super::{KeyRates, Named, Report, charts};
 use anyhow::Result;
 use std::fmt::Write;
 
@@ -106,17 +106,6 @@ impl Page {
             "<figure id=\"chart-{id}\" aria-label=\"{}\">{svg}</figure>",
             escape(title)
         );
-    }
-}
-
-fn count(c: &Count) -> String {
-    format!("{} of {} ({})", c.count, c.of, percent(c.percent))
-}
-
-fn rate(r: &Rate) -> String {
-    match (r.percent, r.low, r.high) {
-        (Some(p), Some(low), Some(high)) => format!("{p:.1} % ({low:.1}–{high:.1})"),
-        _ => format!("withheld ({}/{})", r.count, r.of),
     }
 }
 

@@ -30,11 +30,13 @@ pub fn percent(p: Option<f64>) -> String {
     }
 }
 
-fn count(c: &Count) -> String {
+/// `n of m (p %)`.
+pub fn count(c: &Count) -> String {
     format!("{} of {} ({})", c.count, c.of, percent(c.percent))
 }
 
-fn rate(r: &Rate) -> String {
+/// A rate with its interval, or that it is withheld.
+pub fn rate(r: &Rate) -> String {
     match (r.percent, r.low, r.high) {
         (Some(p), Some(low), Some(high)) => format!("{p:.1} % ({low:.1}–{high:.1})"),
         _ => format!("withheld ({}/{})", r.count, r.of),

@@ -545,11 +545,7 @@ pub fn build(store: &Store, options: &ReportOptions) -> Result<Report> {
             failure_group(&fact.outcome, &fact.outcome_label),
             "dns" | "blocked" | "connect" | "tls"
         );
-        let answered = fact.found
-            || matches!(
-                fact.outcome.as_str(),
-                "http_status" | "soft_404" | "too_large" | "redirect_error"
-            );
+        let answered = fact.found || crate::record::Outcome::class_answered(&fact.outcome);
         let passes = [
             true,
             !fact.outcome.starts_with("dns_"),

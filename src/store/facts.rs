@@ -103,6 +103,16 @@ pub struct Churn {
     pub newly_expired: u64,
 }
 
+/// A text column, empty when NULL.
+fn text_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+    Ok(row.get::<_, Option<String>>(i)?.unwrap_or_default())
+}
+
+/// A 0/1 column, false when NULL.
+fn flag_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<bool> {
+    Ok(row.get::<_, Option<i64>>(i)?.unwrap_or(0) != 0)
+}
+
 impl Store {
     /// Calls `each` with every Record of `run` as the report counts it, in no particular order.
     pub fn each_fact(&self, run: i64, mut each: impl FnMut(Fact)) -> Result<()> {
@@ -122,12 +132,8 @@ impl Store {
             .with_context(|| self.context())?;
         let mut rows = stmt.query([run]).with_context(|| self.context())?;
         while let Some(row) = rows.next().with_context(|| self.context())? {
-            let text = |i: usize| -> rusqlite::Result<String> {
-                Ok(row.get::<_, Option<String>>(i)?.unwrap_or_default())
-            };
-            let flag = |i: usize| -> rusqlite::Result<bool> {
-                Ok(row.get::<_, Option<i64>>(i)?.unwrap_or(0) != 0)
-            };
+            let text = |i: usize| text_at(row, i);
+            let flag = |i: usize| flag_at(row, i);
             let json: Option<String> = row.get(22)?;
             let file = json
                 .and_then(|j| serde_json::from_str::<FindingsOnly>(&j).ok())
@@ -313,12 +319,8 @@ const SIDE_COLUMNS: &str = "outcome, outcome_label, found, valid, errors, expire
                             signature, signer, contact_list, sha256";
 
 fn side(row: &rusqlite::Row<'_>, at: usize, issuer: usize) -> rusqlite::Result<Side> {
-    let text = |i: usize| -> rusqlite::Result<String> {
-        Ok(row.get::<_, Option<String>>(at + i)?.unwrap_or_default())
-    };
-    let flag = |i: usize| -> rusqlite::Result<bool> {
-        Ok(row.get::<_, Option<i64>>(at + i)?.unwrap_or(0) != 0)
-    };
+    let text = |i: usize| text_at(row, at + i);
+    let flag = |i: usize| flag_at(row, at + i);
     Ok(Side {
         outcome: text(0)?,
         outcome_label: text(1)?,
