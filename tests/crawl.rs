@@ -339,6 +339,59 @@ async fn a_crawl_killed_with_sigkill_resumes_without_loss_or_duplicates() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dns_over_tls_and_over_https_give_the_same_outcomes_as_plain_dns() {
+    let _lab = LAB_LOCK.lock().await;
+    let lab = start_lab(150, 21, Mix::Realistic).await;
+    let dir = temp_dir("encrypted-dns");
+    let list = dir.join("domains.txt");
+    std::fs::write(&list, list_of(&lab)).unwrap();
+    for (run, server) in [
+        ("tls", format!("tls://{}", lab.dns_tls)),
+        ("https", format!("https://{}/dns-query", lab.dns_https)),
+    ] {
+        let db = dir.join(format!("{run}.db"));
+        let mut args: Vec<String> = vec![
+            "crawl".into(),
+            list.to_string_lossy().into_owned(),
+            "--db".into(),
+            db.to_string_lossy().into_owned(),
+            "--run".into(),
+            run.into(),
+            "--no-progress".into(),
+            "--per-ip-rate".into(),
+            "1000".into(),
+        ];
+        let mut flags = lab_flags(&lab, &dir);
+        let at = flags.iter().position(|f| f == "--dns-server").unwrap();
+        flags[at + 1] = server.clone();
+        args.extend(flags);
+        let output =
+            tokio::task::spawn_blocking(move || disclose_bin().args(&args).output().unwrap())
+                .await
+                .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{server}: {stderr}");
+        let store = Store::open(&db).unwrap();
+        let records = store.records(store.run(run).unwrap().unwrap().id).unwrap();
+        assert_eq!(records.len(), 150, "{server}");
+        let (correct, wrong) = compare(&lab.world, &records);
+        assert_eq!(correct, 150, "{server}: {:?}", wrong.first());
+        // The lab's DNS failure classes all came back through the encrypted transport.
+        for class in [
+            "dns_nxdomain",
+            "dns_no_address",
+            "dns_servfail",
+            "dns_timeout",
+        ] {
+            assert!(
+                records.iter().any(|r| r.outcome.class() == class),
+                "{server}: no {class}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_lines_and_duplicates_are_reported_with_their_numbers_and_skipped() {
     let _lab = LAB_LOCK.lock().await;
     let lab = start_lab(40, 9, Mix::Realistic).await;

@@ -127,6 +127,10 @@ fn serve(args: LabServeArgs) -> Result<ExitCode> {
             config.domains, config.seed, args.epoch
         );
         println!("  DNS server   {} (UDP and TCP)", lab.dns);
+        println!(
+            "               tls://{} (DNS over TLS), https://{}/dns-query (DNS over HTTPS); certificates from ca.pem",
+            lab.dns_tls, lab.dns_https
+        );
         println!("  HTTPS port   {} on 127.1.0.0/16 and 127.2.0.0/16", lab.https_port);
         println!(
             "  files        {out}/domains.txt  {out}/ca.pem  {out}/ca2.pem  {out}/truth.jsonl{}",

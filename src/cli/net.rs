@@ -7,9 +7,9 @@ use anyhow::{Context, Result};
 use clap::Args;
 use disclose::crawl::settings::Settings;
 use disclose::net::client::Roots;
+use disclose::net::dns::DnsServer;
 use disclose::net::guard::AddressPolicy;
 use disclose::signature::keys::Keyring;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -18,9 +18,13 @@ use std::time::Duration;
 #[derive(Args, Clone)]
 #[command(next_help_heading = "Network")]
 pub struct NetArgs {
-    /// Ask this DNS server (IP:PORT) instead of the system's resolvers.
-    #[arg(long, value_name = "ADDR:PORT")]
-    pub dns_server: Option<SocketAddr>,
+    /// Ask this DNS server instead of the system's resolvers: `IP[:PORT]` (plain DNS, port 53
+    /// by default), `tls://HOST[:PORT]` (DNS over TLS, port 853) or `https://HOST[:PORT]/PATH`
+    /// (DNS over HTTPS, `/dns-query` by default). A HOST name is resolved once, at the start,
+    /// through the system's resolver; its certificate is checked against the same roots as the
+    /// crawl's (`--ca-file`).
+    #[arg(long, value_name = "SERVER")]
+    pub dns_server: Option<DnsServer>,
     /// Trust only the CA certificates in this PEM file instead of the built-in Mozilla roots.
     #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
@@ -195,13 +199,14 @@ impl NetArgs {
     /// The crawler's settings, every file the flags name read and checked.
     pub fn settings(&self) -> Result<Settings> {
         let mut s = Settings::default();
-        s.dns.server = self.dns_server;
+        s.dns.server = self.dns_server.clone();
         s.dns.timeout = self.dns_timeout;
         s.dns.concurrency = self.dns_concurrency;
         if let Some(path) = &self.ca_file {
             let pem = std::fs::read(path)
                 .with_context(|| format!("cannot read the CA file `{}`", path.display()))?;
             s.http.roots = Roots::Pem(pem);
+            s.dns.roots = s.http.roots.clone();
         }
         s.http.https_port = self.https_port;
         s.http.connect_timeout = self.connect_timeout;

@@ -16,6 +16,7 @@ use crate::crawl::settings::Settings;
 use crate::net::client::Roots;
 use crate::net::guard::AddressPolicy;
 use anyhow::{Context, Result, bail};
+use ca::CertKind;
 use hickory_server::Server;
 use scenario::Mix;
 use signing::SigningKey;
@@ -51,6 +52,11 @@ pub struct Lab {
     pub world: Arc<World>,
     /// Where the lab's DNS server answers (UDP and TCP).
     pub dns: SocketAddr,
+    /// The same DNS server over TLS (RFC 7858), its certificate for the IP address, from the
+    /// lab CA.
+    pub dns_tls: SocketAddr,
+    /// The same DNS server over HTTPS (RFC 8484), at `/dns-query`.
+    pub dns_https: SocketAddr,
     /// The port every HTTPS virtual host listens on.
     pub https_port: u16,
     /// The test CA, PEM.
@@ -226,6 +232,33 @@ impl Lab {
         });
         server.register_socket(udp);
         server.register_listener(tcp, Duration::from_secs(5), 65_535);
+        // DNS over TLS and over HTTPS on ports of their own, with a certificate for the address.
+        let certificate: Arc<dyn rustls::server::ResolvesServerCert> =
+            Arc::new(rustls::sign::SingleCertAndKey::from(
+                authority
+                    .certified_key(&dns.ip().to_string(), CertKind::Good)
+                    .context("cannot mint the lab DNS server's certificate")?,
+            ));
+        let tls = TcpListener::bind(SocketAddr::new(dns.ip(), 0))
+            .await
+            .context("cannot bind the lab's DNS-over-TLS listener")?;
+        let dns_tls = tls.local_addr()?;
+        server
+            .register_tls_listener(tls, Duration::from_secs(5), certificate.clone())
+            .context("cannot start the lab's DNS-over-TLS listener")?;
+        let https = TcpListener::bind(SocketAddr::new(dns.ip(), 0))
+            .await
+            .context("cannot bind the lab's DNS-over-HTTPS listener")?;
+        let dns_https = https.local_addr()?;
+        server
+            .register_https_listener(
+                https,
+                Duration::from_secs(5),
+                certificate,
+                None,
+                "/dns-query".to_owned(),
+            )
+            .context("cannot start the lab's DNS-over-HTTPS listener")?;
         tasks.push(tokio::spawn(async move {
             let _ = server.block_until_done().await;
         }));
@@ -233,6 +266,8 @@ impl Lab {
         Ok(Lab {
             world,
             dns,
+            dns_tls,
+            dns_https,
             https_port,
             ca_pem: authority.ca_pem(),
             second_ca_pem: authority.second_ca_pem(),
@@ -285,7 +320,7 @@ impl Lab {
     /// nothing else, timeouts short enough for tests, politeness as configured by the caller.
     pub fn crawler_settings(&self) -> Settings {
         let mut s = Settings::default();
-        s.dns.server = Some(self.dns);
+        s.dns.server = Some(crate::net::dns::DnsServer::Plain(self.dns));
         s.dns.timeout = Duration::from_secs(1);
         s.dns.attempts = 1;
         s.http.roots = Roots::Pem(self.ca_pem.clone().into_bytes());

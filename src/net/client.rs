@@ -59,7 +59,7 @@ pub struct Http {
     https_port: Option<u16>,
 }
 
-fn root_store(roots: &Roots) -> Result<rustls::RootCertStore> {
+pub(crate) fn root_store(roots: &Roots) -> Result<rustls::RootCertStore> {
     let mut store = rustls::RootCertStore::empty();
     match roots {
         Roots::Mozilla => {

@@ -1,38 +1,128 @@
-//! Name resolution: a stub resolver that asks the configured name server (or those of
-//! `/etc/resolv.conf`) over UDP, and over TCP when the answer was truncated; that bounds the
-//! queries in flight; that caches addresses for their TTL; and that tells failures apart
-//! (NXDOMAIN, no address, SERVFAIL, timeout) instead of collapsing them into "not found".
+//! Name resolution through hickory-resolver: the configured name server (`--dns-server`, plain,
+//! DNS over TLS or DNS over HTTPS) or those of `/etc/resolv.conf`; queries in flight bounded;
+//! addresses cached for their TTL (at most five minutes); and failures told apart (NXDOMAIN, no
+//! address, SERVFAIL, timeout) instead of collapsed into "not found".
 //!
-//! Messages are encoded and decoded by hickory-proto; the transport is ours. A crawl asks one
-//! question per domain, and a full resolver's machinery (name server pools, request streams,
-//! its own cache) cost more CPU than the question itself.
-//!
-//! Every query goes out from a fresh socket on a port the kernel picks at random, with a random
-//! ID and EDNS; only a response from the server asked, with the same ID and question, is taken.
+//! The library validates answers (ID, question, sender), fails over between name servers,
+//! retries over TCP when an answer is truncated and speaks EDNS. What is ours: which servers, the
+//! bounds, and reading its errors as the crawl's outcome classes.
 
 use crate::record::Outcome;
-use anyhow::{Context, Result};
-use hickory_proto::op::{Edns, Message, MessageType, Query, ResponseCode};
-use hickory_proto::rr::{Name, RData, RecordType};
-use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpStream, UdpSocket};
+use anyhow::{Context, Result, bail};
+use hickory_resolver::TokioResolver;
+use hickory_resolver::config::{
+    LookupIpStrategy, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
+    ServerOrderingStrategy,
+};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::net::{DnsError, NetError};
+use hickory_resolver::proto::rr::{RData, RecordType};
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Semaphore;
+
+use super::client::Roots;
+
+/// Where the crawl's questions go when not to the system's resolvers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsServer {
+    /// Plain DNS: UDP, and TCP for a truncated answer (`IP[:PORT]`, port 53 by default).
+    Plain(SocketAddr),
+    /// DNS over TLS, RFC 7858 (`tls://HOST[:PORT]`, port 853 by default).
+    Tls { host: String, port: u16 },
+    /// DNS over HTTPS, RFC 8484 (`https://HOST[:PORT][/PATH]`, `/dns-query` by default).
+    Https {
+        host: String,
+        port: u16,
+        path: String,
+    },
+}
+
+impl FromStr for DnsServer {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<DnsServer, String> {
+        let text = text.trim();
+        if let Some((scheme, _)) = text.split_once("://") {
+            let url = url::Url::parse(text).map_err(|e| format!("not a URL: {e}"))?;
+            let host = match url.host() {
+                Some(url::Host::Domain(d)) => d.to_owned(),
+                Some(url::Host::Ipv4(ip)) => ip.to_string(),
+                Some(url::Host::Ipv6(ip)) => ip.to_string(),
+                None => return Err("the URL names no server".into()),
+            };
+            if !url.username().is_empty() || url.password().is_some() {
+                return Err("a DNS server URL takes no user name or password".into());
+            }
+            return match scheme.to_ascii_lowercase().as_str() {
+                "tls" => {
+                    if !matches!(url.path(), "" | "/") || url.query().is_some() {
+                        return Err("a tls:// DNS server takes no path".into());
+                    }
+                    Ok(DnsServer::Tls {
+                        host,
+                        port: url.port().unwrap_or(853),
+                    })
+                }
+                "https" => Ok(DnsServer::Https {
+                    host,
+                    port: url.port_or_known_default().unwrap_or(443),
+                    path: match url.path() {
+                        "" | "/" => "/dns-query".to_owned(),
+                        path => path.to_owned(),
+                    },
+                }),
+                other => Err(format!(
+                    "`{other}://` is not a DNS transport: give IP:PORT, tls://HOST or https://HOST/PATH"
+                )),
+            };
+        }
+        if let Ok(address) = text.parse::<SocketAddr>() {
+            return Ok(DnsServer::Plain(address));
+        }
+        match text.trim_matches(['[', ']']).parse::<IpAddr>() {
+            Ok(ip) => Ok(DnsServer::Plain(SocketAddr::new(ip, 53))),
+            Err(_) => Err(format!(
+                "`{text}` is not IP[:PORT], tls://HOST[:PORT] or https://HOST[:PORT]/PATH"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for DnsServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bracketed = |host: &str| {
+            if host.contains(':') {
+                format!("[{host}]")
+            } else {
+                host.to_owned()
+            }
+        };
+        match self {
+            DnsServer::Plain(address) => write!(f, "{address}"),
+            DnsServer::Tls { host, port } => write!(f, "tls://{}:{port}", bracketed(host)),
+            DnsServer::Https { host, port, path } => {
+                write!(f, "https://{}:{port}{path}", bracketed(host))
+            }
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct DnsConfig {
     /// Ask this server instead of the ones in `/etc/resolv.conf`.
-    pub server: Option<SocketAddr>,
+    pub server: Option<DnsServer>,
     /// How long one query may take.
     pub timeout: Duration,
     /// How often a query is tried.
     pub attempts: usize,
     /// Queries in flight at most.
     pub concurrency: usize,
+    /// Whom to trust for a DNS-over-TLS or -HTTPS server's certificate.
+    pub roots: Roots,
 }
 
 impl Default for DnsConfig {
@@ -42,6 +132,7 @@ impl Default for DnsConfig {
             timeout: Duration::from_secs(5),
             attempts: 2,
             concurrency: 32,
+            roots: Roots::Mozilla,
         }
     }
 }
@@ -64,64 +155,150 @@ impl DnsFailure {
             DnsFailure::Timeout => Outcome::DnsTimeout,
         }
     }
+
+    /// The class of a resolver error: an answer saying the name does not exist, one with no
+    /// record of the type asked, one with an error code (or not a DNS answer at all), or no
+    /// answer from any server in time.
+    fn of(error: &NetError) -> DnsFailure {
+        match error {
+            _ if error.is_nx_domain() => DnsFailure::NxDomain,
+            _ if error.is_no_records_found() => DnsFailure::NoAddress,
+            NetError::Dns(DnsError::ResponseCode(_)) | NetError::Proto(_) => DnsFailure::ServFail,
+            _ => DnsFailure::Timeout,
+        }
+    }
 }
 
-/// The EDNS payload size advertised: the DNS flag day 2020 value, which fits any path's MTU.
-const UDP_PAYLOAD: u16 = 1232;
-/// Cached names at most; the cache only has to span one domain's redirects and retries.
-const CACHE_ENTRIES: usize = 16_384;
-/// Addresses are kept at most this long, whatever their TTL.
+/// Responses cached at most (hickory counts responses, not names).
+const CACHE_RESPONSES: u64 = 16_384;
+/// Addresses are kept at most this long, whatever their TTL: a crawl of a day must not keep
+/// an address a day.
 const CACHE_TTL_CAP: Duration = Duration::from_secs(300);
 /// glibc reads the first three `nameserver` lines; so do we.
 const MAX_SERVERS: usize = 3;
 
 pub struct Dns {
-    servers: Vec<SocketAddr>,
-    timeout: Duration,
-    attempts: usize,
+    resolver: TokioResolver,
     in_flight: Semaphore,
-    cache: Mutex<HashMap<String, (Vec<IpAddr>, Instant)>>,
 }
 
-/// The name servers of a `resolv.conf`, in order; the local host's if it names none (as glibc).
-pub fn resolv_conf_servers(text: &str) -> Vec<SocketAddr> {
-    let mut servers: Vec<SocketAddr> = text
-        .lines()
-        .filter_map(|line| {
-            let mut words = line.split_whitespace();
-            (words.next() == Some("nameserver")).then(|| words.next())?
-        })
-        // A scoped IPv6 address (`fe80::1%eth0`) needs an interface index; skip it.
-        .filter_map(|address| address.parse::<IpAddr>().ok())
-        .map(|ip| SocketAddr::new(ip, 53))
-        .take(MAX_SERVERS)
-        .collect();
+/// The name servers of a `resolv.conf` (read by hickory), the first three, in order; the local
+/// host's when it names none, as glibc does.
+pub fn resolv_conf_servers(text: &str) -> Vec<IpAddr> {
+    let mut servers: Vec<IpAddr> =
+        match hickory_resolver::system_conf::parse_resolv_conf(text.as_bytes()) {
+            Ok((config, _)) => config
+                .name_servers()
+                .iter()
+                .map(|s| s.ip)
+                // A link-local address (`fe80::1%eth0`) needs its interface, which is lost here.
+                .filter(|ip| !matches!(ip, IpAddr::V6(v6) if v6.is_unicast_link_local()))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+    servers.truncate(MAX_SERVERS);
     if servers.is_empty() {
-        servers.push(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 53));
+        servers.push(IpAddr::V4(Ipv4Addr::LOCALHOST));
     }
     servers
 }
 
-/// `name` made absolute, so that no search domain is appended.
-fn absolute(name: &str) -> Result<Name, DnsFailure> {
-    Name::from_ascii(format!("{}.", name.trim_end_matches('.'))).map_err(|_| DnsFailure::ServFail)
+/// The addresses of a DNS-over-TLS or -HTTPS server named by host name, found once through the
+/// system's resolver (the crawl's own resolver is the one being set up).
+fn server_addresses(host: &str, port: u16) -> Result<Vec<IpAddr>> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![ip]);
+    }
+    let addresses: Vec<IpAddr> = (host, port)
+        .to_socket_addrs()
+        .with_context(|| {
+            format!("cannot resolve the DNS server `{host}` through the system's resolver")
+        })?
+        .map(|a| a.ip())
+        .take(MAX_SERVERS)
+        .collect();
+    if addresses.is_empty() {
+        bail!("the DNS server `{host}` has no address");
+    }
+    Ok(addresses)
+}
+
+fn tls_config(roots: &Roots) -> Result<rustls::ClientConfig> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .context("cannot set up TLS")?
+        .with_root_certificates(super::client::root_store(roots)?)
+        .with_no_client_auth())
 }
 
 impl Dns {
     pub fn new(config: &DnsConfig) -> Result<Dns> {
-        let servers = match config.server {
-            Some(server) => vec![server],
+        let with_port = |mut server: NameServerConfig, port: u16| {
+            for connection in &mut server.connections {
+                connection.port = port;
+            }
+            server
+        };
+        let name_servers: Vec<NameServerConfig> = match &config.server {
+            Some(DnsServer::Plain(address)) => {
+                vec![with_port(
+                    NameServerConfig::udp_and_tcp(address.ip()),
+                    address.port(),
+                )]
+            }
+            Some(DnsServer::Tls { host, port }) => server_addresses(host, *port)?
+                .into_iter()
+                .map(|ip| with_port(NameServerConfig::tls(ip, host.as_str().into()), *port))
+                .collect(),
+            Some(DnsServer::Https { host, port, path }) => server_addresses(host, *port)?
+                .into_iter()
+                .map(|ip| {
+                    let server = NameServerConfig::https(
+                        ip,
+                        host.as_str().into(),
+                        Some(path.as_str().into()),
+                    );
+                    with_port(server, *port)
+                })
+                .collect(),
             None => resolv_conf_servers(
                 &std::fs::read_to_string("/etc/resolv.conf")
                     .context("cannot read the system's DNS configuration (/etc/resolv.conf)")?,
-            ),
+            )
+            .into_iter()
+            .map(NameServerConfig::udp_and_tcp)
+            .collect(),
         };
+        let mut options = ResolverOpts::default();
+        options.timeout = config.timeout;
+        // hickory counts retries after the first try.
+        options.attempts = config.attempts.max(1) - 1;
+        // A record, or AAAA when the name has no A record: one question for most names.
+        options.ip_strategy = LookupIpStrategy::Ipv4thenIpv6;
+        options.cache_size = CACHE_RESPONSES;
+        options.positive_max_ttl = Some(CACHE_TTL_CAP);
+        options.negative_max_ttl = Some(CACHE_TTL_CAP);
+        // The crawl asks the DNS about the internet; /etc/hosts describes this machine.
+        options.use_hosts_file = ResolveHosts::Never;
+        // As glibc: the servers in the order given, the next when one fails.
+        options.server_ordering_strategy = ServerOrderingStrategy::UserProvidedOrder;
+        options.num_concurrent_reqs = 1;
+        let mut builder = TokioResolver::builder_with_config(
+            ResolverConfig::from_parts(None, Vec::new(), name_servers),
+            TokioRuntimeProvider::default(),
+        )
+        .with_options(options);
+        if matches!(
+            config.server,
+            Some(DnsServer::Tls { .. } | DnsServer::Https { .. })
+        ) {
+            builder = builder.with_tls_config(tls_config(&config.roots)?);
+        }
+        let resolver = builder.build().context("cannot set up the DNS resolver")?;
         Ok(Dns {
-            servers,
-            timeout: config.timeout,
-            attempts: config.attempts.max(1),
+            resolver,
             in_flight: Semaphore::new(config.concurrency.max(1)),
-            cache: Mutex::default(),
         })
     }
 
@@ -131,37 +308,39 @@ impl Dns {
         if let Ok(ip) = host.parse::<IpAddr>() {
             return Ok(vec![ip]);
         }
-        let host = host.trim_end_matches('.').to_ascii_lowercase();
-        if let Some(addresses) = self.cached(&host) {
-            return Ok(addresses);
+        let name = absolute(host);
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|_| DnsFailure::ServFail)?;
+        let lookup = self
+            .resolver
+            .lookup_ip(name.as_str())
+            .await
+            .map_err(|e| DnsFailure::of(&e))?;
+        let addresses: Vec<IpAddr> = lookup.iter().collect();
+        if addresses.is_empty() {
+            // An answer of CNAMEs only.
+            return Err(DnsFailure::NoAddress);
         }
-        let name = absolute(&host)?;
-        let mut ttl = u32::MAX;
-        let mut addresses = Vec::new();
-        for record_type in [RecordType::A, RecordType::AAAA] {
-            let response = self.ask(&name, record_type).await?;
-            for record in &response.answers {
-                let ip = match &record.data {
-                    RData::A(a) => IpAddr::V4(a.0),
-                    RData::AAAA(aaaa) => IpAddr::V6(aaaa.0),
-                    _ => continue,
-                };
-                ttl = ttl.min(record.ttl);
-                addresses.push(ip);
-            }
-            if !addresses.is_empty() {
-                self.remember(host, &addresses, ttl);
-                return Ok(addresses);
-            }
-        }
-        Err(DnsFailure::NoAddress)
+        Ok(addresses)
     }
 
     /// The OpenPGP keys published for `name` in OPENPGPKEY records (RFC 7929).
     pub async fn openpgpkey(&self, name: &str) -> Result<Vec<Vec<u8>>, DnsFailure> {
-        let response = self.ask(&absolute(name)?, RecordType::OPENPGPKEY).await?;
-        let keys: Vec<Vec<u8>> = response
-            .answers
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|_| DnsFailure::ServFail)?;
+        let lookup = self
+            .resolver
+            .lookup(absolute(name).as_str(), RecordType::OPENPGPKEY)
+            .await
+            .map_err(|e| DnsFailure::of(&e))?;
+        let keys: Vec<Vec<u8>> = lookup
+            .answers()
             .iter()
             .filter_map(|r| match &r.data {
                 RData::OPENPGPKEY(k) => Some(k.public_key.clone()),
@@ -174,139 +353,23 @@ impl Dns {
             Ok(keys)
         }
     }
-
-    fn cached(&self, host: &str) -> Option<Vec<IpAddr>> {
-        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        let (addresses, expires) = cache.get(host)?;
-        (*expires > Instant::now()).then(|| addresses.clone())
-    }
-
-    fn remember(&self, host: String, addresses: &[IpAddr], ttl: u32) {
-        let keep = Duration::from_secs(u64::from(ttl)).min(CACHE_TTL_CAP);
-        if keep.is_zero() {
-            return;
-        }
-        let now = Instant::now();
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= CACHE_ENTRIES {
-            cache.retain(|_, (_, expires)| *expires > now);
-            if cache.len() >= CACHE_ENTRIES {
-                // Everything is fresh: the crawl is moving faster than the TTLs. Start over
-                // rather than track recency; the cache only saves repeated questions.
-                cache.clear();
-            }
-        }
-        cache.insert(host, (addresses.to_vec(), now + keep));
-    }
-
-    /// Asks every server in turn, `attempts` rounds, until one answers NOERROR (the response)
-    /// or NXDOMAIN (`NxDomain`); SERVFAIL, REFUSED and the like are `ServFail`, silence `Timeout`.
-    async fn ask(&self, name: &Name, record_type: RecordType) -> Result<Message, DnsFailure> {
-        let _permit = self
-            .in_flight
-            .acquire()
-            .await
-            .map_err(|_| DnsFailure::ServFail)?;
-        // SipHash keyed from the operating system's randomness: an ID no one off the path can guess.
-        let id = RandomState::new().hash_one(name) as u16;
-        let mut query = Message::query();
-        query.metadata.id = id;
-        query.metadata.recursion_desired = true;
-        query.add_query(Query::query(name.clone(), record_type));
-        let mut edns = Edns::new();
-        edns.set_max_payload(UDP_PAYLOAD);
-        query.set_edns(edns);
-        let bytes = query.to_vec().map_err(|_| DnsFailure::ServFail)?;
-        let question = (name, record_type, id);
-        let mut failure = DnsFailure::Timeout;
-        for _ in 0..self.attempts {
-            for server in &self.servers {
-                let exchange = async {
-                    let response = udp_exchange(*server, &bytes, question).await?;
-                    if response.metadata.truncation {
-                        tcp_exchange(*server, &bytes, question).await
-                    } else {
-                        Ok(response)
-                    }
-                };
-                // A server that cannot be reached, or does not answer in time, did not answer.
-                if let Ok(Ok(response)) = tokio::time::timeout(self.timeout, exchange).await {
-                    match response.metadata.response_code {
-                        ResponseCode::NoError => return Ok(response),
-                        ResponseCode::NXDomain => return Err(DnsFailure::NxDomain),
-                        _ => failure = DnsFailure::ServFail,
-                    }
-                }
-            }
-        }
-        Err(failure)
-    }
 }
 
-/// True when `response` answers `question` (name, type, ID).
-fn answers(response: &Message, (name, record_type, id): (&Name, RecordType, u16)) -> bool {
-    response.metadata.id == id
-        && response.metadata.message_type == MessageType::Response
-        && response
-            .queries
-            .first()
-            .is_some_and(|q| q.query_type() == record_type && q.name() == name)
-}
-
-async fn udp_exchange(
-    server: SocketAddr,
-    query: &[u8],
-    question: (&Name, RecordType, u16),
-) -> std::io::Result<Message> {
-    let local: SocketAddr = if server.is_ipv4() {
-        (Ipv4Addr::UNSPECIFIED, 0).into()
-    } else {
-        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
-    };
-    let socket = UdpSocket::bind(local).await?;
-    socket.send_to(query, server).await?;
-    let mut buffer = vec![0u8; usize::from(UDP_PAYLOAD) + 512];
-    loop {
-        let (n, from) = socket.recv_from(&mut buffer).await?;
-        // Anything else (another sender, garbled, late, forged) is ignored; the time limit
-        // ends the wait. Checking the sender here spares a `connect` per query.
-        if (from.ip(), from.port()) == (server.ip(), server.port())
-            && let Ok(response) = Message::from_vec(&buffer[..n])
-            && answers(&response, question)
-        {
-            return Ok(response);
-        }
-    }
-}
-
-async fn tcp_exchange(
-    server: SocketAddr,
-    query: &[u8],
-    question: (&Name, RecordType, u16),
-) -> std::io::Result<Message> {
-    let mut stream = TcpStream::connect(server).await?;
-    let length = u16::try_from(query.len()).map_err(std::io::Error::other)?;
-    let mut framed = Vec::with_capacity(query.len() + 2);
-    framed.extend_from_slice(&length.to_be_bytes());
-    framed.extend_from_slice(query);
-    stream.write_all(&framed).await?;
-    let length = stream.read_u16().await?;
-    let mut buffer = vec![0u8; usize::from(length)];
-    stream.read_exact(&mut buffer).await?;
-    match Message::from_vec(&buffer) {
-        Ok(response) if answers(&response, question) => Ok(response),
-        _ => Err(std::io::Error::other("not an answer to the question")),
-    }
+/// `name` made absolute, so that no search domain is appended.
+fn absolute(name: &str) -> String {
+    format!("{}.", name.trim_end_matches('.').to_ascii_lowercase())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hickory_proto::op::OpCode;
+    use hickory_proto::op::{Message, OpCode, ResponseCode};
     use hickory_proto::rr::Record;
     use hickory_proto::rr::rdata::{A, AAAA};
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::UdpSocket;
 
     /// What the fake server sends for a question: datagrams over UDP, one message over TCP.
     type Respond = dyn Fn(&Message, bool) -> Vec<Message> + Send + Sync;
@@ -369,10 +432,11 @@ mod tests {
 
     fn dns(server: SocketAddr) -> Dns {
         Dns::new(&DnsConfig {
-            server: Some(server),
+            server: Some(DnsServer::Plain(server)),
             timeout: Duration::from_millis(300),
             attempts: 2,
             concurrency: 4,
+            roots: Roots::Mozilla,
         })
         .unwrap()
     }
@@ -502,13 +566,43 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(
-            servers,
-            ["192.0.2.1:53", "[2001:db8::53]:53", "192.0.2.2:53"]
-        );
+        assert_eq!(servers, ["192.0.2.1", "2001:db8::53", "192.0.2.2"]);
         assert_eq!(
             resolv_conf_servers("search example.com\n")[0].to_string(),
-            "127.0.0.1:53"
+            "127.0.0.1"
         );
+    }
+
+    #[test]
+    fn a_dns_server_is_plain_tls_or_https() {
+        let parsed = |text: &str| text.parse::<DnsServer>().map(|s| s.to_string());
+        assert_eq!(parsed("192.0.2.53:5353").unwrap(), "192.0.2.53:5353");
+        assert_eq!(parsed("192.0.2.53").unwrap(), "192.0.2.53:53");
+        assert_eq!(parsed("[2001:db8::53]:53").unwrap(), "[2001:db8::53]:53");
+        assert_eq!(parsed("2001:db8::53").unwrap(), "[2001:db8::53]:53");
+        assert_eq!(
+            parsed("tls://dns.quad9.net").unwrap(),
+            "tls://dns.quad9.net:853"
+        );
+        assert_eq!(
+            parsed("TLS://192.0.2.53:8853").unwrap(),
+            "tls://192.0.2.53:8853"
+        );
+        assert_eq!(
+            parsed("https://cloudflare-dns.com").unwrap(),
+            "https://cloudflare-dns.com:443/dns-query"
+        );
+        assert_eq!(
+            parsed("https://[2001:db8::53]:8443/resolve").unwrap(),
+            "https://[2001:db8::53]:8443/resolve"
+        );
+        for wrong in [
+            "dns.example",
+            "udp://192.0.2.53",
+            "tls://192.0.2.53/path",
+            "https://user:secret@dns.example/dns-query",
+        ] {
+            assert!(parsed(wrong).is_err(), "{wrong}");
+        }
     }
 }
