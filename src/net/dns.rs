@@ -11,8 +11,7 @@ use crate::record::Outcome;
 use anyhow::{Context, Result, bail};
 use hickory_resolver::TokioResolver;
 use hickory_resolver::config::{
-    LookupIpStrategy, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
-    ServerOrderingStrategy,
+    NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts, ServerOrderingStrategy,
 };
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
@@ -274,8 +273,6 @@ impl Dns {
         options.timeout = config.timeout;
         // hickory counts retries after the first try.
         options.attempts = config.attempts.max(1) - 1;
-        // A record, or AAAA when the name has no A record: one question for most names.
-        options.ip_strategy = LookupIpStrategy::Ipv4thenIpv6;
         options.cache_size = CACHE_RESPONSES;
         options.positive_max_ttl = Some(CACHE_TTL_CAP);
         options.negative_max_ttl = Some(CACHE_TTL_CAP);
@@ -314,17 +311,35 @@ impl Dns {
             .acquire()
             .await
             .map_err(|_| DnsFailure::ServFail)?;
-        let lookup = self
-            .resolver
-            .lookup_ip(name.as_str())
-            .await
-            .map_err(|e| DnsFailure::of(&e))?;
-        let addresses: Vec<IpAddr> = lookup.iter().collect();
-        if addresses.is_empty() {
-            // An answer of CNAMEs only.
-            return Err(DnsFailure::NoAddress);
+        // A, then AAAA only when the name exists and has no A record: a name that does not
+        // exist or a server that does not answer is asked once, not twice (hickory's
+        // `Ipv4thenIpv6` asks AAAA after any failure).
+        let mut failure = DnsFailure::NoAddress;
+        for record_type in [RecordType::A, RecordType::AAAA] {
+            match self.resolver.lookup(name.as_str(), record_type).await {
+                Ok(lookup) => {
+                    let addresses: Vec<IpAddr> = lookup
+                        .answers()
+                        .iter()
+                        .filter_map(|r| match &r.data {
+                            RData::A(a) => Some(IpAddr::V4(a.0)),
+                            RData::AAAA(aaaa) => Some(IpAddr::V6(aaaa.0)),
+                            _ => None,
+                        })
+                        .collect();
+                    if !addresses.is_empty() {
+                        return Ok(addresses);
+                    }
+                }
+                Err(e) => {
+                    failure = DnsFailure::of(&e);
+                    if failure != DnsFailure::NoAddress {
+                        return Err(failure);
+                    }
+                }
+            }
         }
-        Ok(addresses)
+        Err(failure)
     }
 
     /// The OpenPGP keys published for `name` in OPENPGPKEY records (RFC 7929).
@@ -499,7 +514,7 @@ mod tests {
 
     #[tokio::test]
     async fn each_failure_has_its_own_class_and_aaaa_is_asked_without_a() {
-        let (server, _) = fake_server(Arc::new(|query: &Message, _tcp: bool| {
+        let (server, asked) = fake_server(Arc::new(|query: &Message, _tcp: bool| {
             let name = query.queries[0].name().to_ascii();
             let aaaa = query.queries[0].query_type() == RecordType::AAAA;
             match name.as_str() {
@@ -516,6 +531,11 @@ mod tests {
         .await;
         let dns = dns(server);
         assert_eq!(dns.resolve("nx.test").await, Err(DnsFailure::NxDomain));
+        assert_eq!(
+            asked.load(Ordering::SeqCst),
+            1,
+            "a name that does not exist is not asked for AAAA"
+        );
         assert_eq!(dns.resolve("fail.test").await, Err(DnsFailure::ServFail));
         assert_eq!(dns.resolve("silent.test").await, Err(DnsFailure::Timeout));
         assert_eq!(dns.resolve("none.test").await, Err(DnsFailure::NoAddress));
