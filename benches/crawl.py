@@ -234,7 +234,8 @@ def run_disclose(bin_, lab, work, extra, name):
            "--dns-server", DNS, "--ca-file", str(lab.ca), "--allow-loopback"] + extra
     m = measure(cmd, lab.resolv, stdout=subprocess.DEVNULL)
     results, labels = {}, {}
-    for (rec,) in sqlite3.connect(db).execute("SELECT record FROM records"):
+    # Schema 2 keeps each Record's JSON in `record_json` beside the derived `records` row.
+    for (rec,) in sqlite3.connect(db).execute("SELECT json FROM record_json"):
         r = json.loads(rec)
         f = r.get("file")
         results[r["domain"]] = (f is not None, [c["uri"] for c in f["fields"]["contact"]] if f else [])

@@ -19,6 +19,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::rc::Rc;
 
 /// An address behind this many crawled domains or more is shared hosting.
 pub const SHARED_ADDRESS_DOMAINS: u64 = 10;
@@ -285,8 +286,9 @@ pub struct Resolver<'s> {
     reader: EntryReader<'s>,
     now: Timestamp,
     filter: Filter,
-    /// Entries already read, judged at `now` (`None`: not crawled), and the host's own crawl.
-    entries: HashMap<String, Option<(Crawled, Option<Entry>)>>,
+    /// Entries already read, judged at `now` (`None`: not crawled), and the host's own crawl;
+    /// shared, so that a host asked again is not copied again.
+    entries: HashMap<String, Rc<Option<(Crawled, Option<Entry>)>>>,
     addresses: HashMap<IpAddr, (u64, Vec<Match>)>,
 }
 
@@ -310,11 +312,11 @@ impl<'s> Resolver<'s> {
     }
 
     /// A domain's own crawl and its entry when it has a file; `None` when it was not crawled.
-    fn stored(&mut self, domain: &str) -> Result<Option<(Crawled, Option<Entry>)>> {
+    fn stored(&mut self, domain: &str) -> Result<Rc<Option<(Crawled, Option<Entry>)>>> {
         if let Some(cached) = self.entries.get(domain) {
             return Ok(cached.clone());
         }
-        let found = self.reader.entry(domain)?.map(|stored: StoredEntry| {
+        let found = Rc::new(self.reader.entry(domain)?.map(|stored: StoredEntry| {
             let crawled = Crawled {
                 run: stored.run.clone(),
                 crawled: stored.started,
@@ -326,7 +328,7 @@ impl<'s> Resolver<'s> {
                 .is_some()
                 .then(|| Entry::from_stored(stored, self.now));
             (crawled, entry)
-        });
+        }));
         if self.entries.len() >= CACHE_LIMIT {
             self.entries.clear();
         }
@@ -334,18 +336,22 @@ impl<'s> Resolver<'s> {
         Ok(found)
     }
 
-    /// The entry of `domain` if it has a file with a usable contact that the filter admits at
+    /// `stored`'s entry if it has a file with a usable contact that the filter admits at
     /// `confidence` (its own when `None`).
-    fn usable(&mut self, domain: &str, confidence: Option<Confidence>) -> Result<Option<Entry>> {
-        let Some((_, Some(entry))) = self.stored(domain)? else {
-            return Ok(None);
+    fn usable(
+        &self,
+        stored: &Option<(Crawled, Option<Entry>)>,
+        confidence: Option<Confidence>,
+    ) -> Option<Entry> {
+        let Some((_, Some(entry))) = stored else {
+            return None;
         };
         let own = entry.confidence.unwrap_or(Confidence::NoContact);
         if own == Confidence::NoContact {
-            return Ok(None);
+            return None;
         }
-        let admitted = self.filter.admits_at(&entry, confidence.unwrap_or(own));
-        Ok(admitted.then_some(entry))
+        let admitted = self.filter.admits_at(entry, confidence.unwrap_or(own));
+        admitted.then(|| entry.clone())
     }
 
     /// The answer for one feed item.
@@ -381,8 +387,8 @@ impl<'s> Resolver<'s> {
 
     fn answer_host(&mut self, host: &str, answer: &mut Answer) -> Result<()> {
         let own = self.stored(host)?;
-        answer.crawled = own.as_ref().map(|(crawled, _)| crawled.clone());
-        if let Some(entry) = self.usable(host, None)? {
+        answer.crawled = own.as_ref().as_ref().map(|(crawled, _)| crawled.clone());
+        if let Some(entry) = self.usable(&own, None) {
             answer.status = Status::Found;
             answer.matches.push(Match {
                 rule: Rule::Exact,
@@ -392,9 +398,13 @@ impl<'s> Resolver<'s> {
             });
             return Ok(());
         }
-        let redirected_to = own.as_ref().and_then(|(c, _)| c.redirected_to.as_deref());
+        let redirected_to = own
+            .as_ref()
+            .as_ref()
+            .and_then(|(c, _)| c.redirected_to.as_deref());
         for (rule, candidate) in fallbacks(host, redirected_to) {
-            if let Some(entry) = self.usable(&candidate, Some(Confidence::Inherited))? {
+            let stored = self.stored(&candidate)?;
+            if let Some(entry) = self.usable(&stored, Some(Confidence::Inherited)) {
                 answer.status = Status::Fallback;
                 answer.matches.push(Match {
                     rule,
@@ -405,7 +415,7 @@ impl<'s> Resolver<'s> {
                 return Ok(());
             }
         }
-        answer.status = match &own {
+        answer.status = match own.as_ref() {
             Some((_, Some(_))) => Status::NoUsableContact,
             Some((_, None)) => Status::NoFile,
             None => Status::NotCrawled,

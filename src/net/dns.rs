@@ -13,11 +13,14 @@ use hickory_resolver::TokioResolver;
 use hickory_resolver::config::{
     NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts, ServerOrderingStrategy,
 };
+use hickory_resolver::lookup::Lookup;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::rr::{RData, RecordType};
 use std::fmt;
+use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -316,7 +319,7 @@ impl Dns {
         // `Ipv4thenIpv6` asks AAAA after any failure).
         let mut failure = DnsFailure::NoAddress;
         for record_type in [RecordType::A, RecordType::AAAA] {
-            match self.resolver.lookup(name.as_str(), record_type).await {
+            match self.lookup(&name, record_type).await {
                 Ok(lookup) => {
                     let addresses: Vec<IpAddr> = lookup
                         .answers()
@@ -350,8 +353,7 @@ impl Dns {
             .await
             .map_err(|_| DnsFailure::ServFail)?;
         let lookup = self
-            .resolver
-            .lookup(absolute(name).as_str(), RecordType::OPENPGPKEY)
+            .lookup(&absolute(name), RecordType::OPENPGPKEY)
             .await
             .map_err(|e| DnsFailure::of(&e))?;
         let keys: Vec<Vec<u8>> = lookup
@@ -367,6 +369,18 @@ impl Dns {
         } else {
             Ok(keys)
         }
+    }
+}
+
+impl Dns {
+    /// The library's lookup, boxed: its future is several kilobytes, and every domain's task
+    /// would otherwise carry (and tokio copy) it from start to end.
+    fn lookup<'a>(
+        &'a self,
+        name: &'a str,
+        record_type: RecordType,
+    ) -> Pin<Box<dyn Future<Output = Result<Lookup, NetError>> + Send + 'a>> {
+        Box::pin(self.resolver.lookup(name, record_type))
     }
 }
 
