@@ -5,8 +5,13 @@
 //! a byte cap (after gzip decoding, so a compressed bomb is cut off like any other large body),
 //! and every failure is classified into an outcome: refused, timed out, which TLS error.
 //!
-//! Built on hyper's connection API rather than a pooling client: a crawl talks to each server
-//! once, so a pool, its resolver indirection and its middleware layers only cost CPU.
+//! Built on hyper's connection API rather than on reqwest (which runs on hyper too): measured
+//! against the lab (`benches/reqwest-probe`, docs/benchmarks.md), reqwest 0.13 fails a body
+//! that ends with the connection when the server sends no TLS close_notify, which browsers and
+//! curl accept (its TLS stream is sealed inside its connector, so `CloseTolerant` cannot wrap
+//! it), and it cannot bound interim (1xx) responses (a request's extensions do not reach hyper,
+//! so `on_informational` cannot be set): a server sending them without end holds a request for
+//! its whole time limit. Both are guarantees of the crawl.
 
 use crate::record::{Outcome, TlsReason};
 use anyhow::{Context, Result, bail};

@@ -171,8 +171,10 @@ impl DnsFailure {
     }
 }
 
-/// Responses cached at most (hickory counts responses, not names).
-const CACHE_RESPONSES: u64 = 16_384;
+/// Responses cached at most (hickory counts whole responses, NXDOMAIN ones too). The cache only
+/// has to span one domain's redirects, retries and key URLs; at 16,384 a list of names that do
+/// not exist filled it with 25 MB of negative answers.
+const CACHE_RESPONSES: u64 = 4_096;
 /// Addresses are kept at most this long, whatever their TTL: a crawl of a day must not keep
 /// an address a day.
 const CACHE_TTL_CAP: Duration = Duration::from_secs(300);
