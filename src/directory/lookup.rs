@@ -288,9 +288,13 @@ pub struct Resolver<'s> {
     filter: Filter,
     /// Entries already read, judged at `now` (`None`: not crawled), and the host's own crawl;
     /// shared, so that a host asked again is not copied again.
-    entries: HashMap<String, Rc<Option<(Crawled, Option<Entry>)>>>,
+    entries: HashMap<String, Stored>,
     addresses: HashMap<IpAddr, (u64, Vec<Match>)>,
 }
+
+/// A domain as the store has it: `None` when not crawled, else its own crawl and, when it has a
+/// file, its entry judged at the resolver's `now`; shared between the cache and the answers.
+type Stored = Rc<Option<(Crawled, Option<Entry>)>>;
 
 /// Cached entries at most, so that a long feed's memory stays bounded.
 const CACHE_LIMIT: usize = 10_000;
@@ -312,7 +316,7 @@ impl<'s> Resolver<'s> {
     }
 
     /// A domain's own crawl and its entry when it has a file; `None` when it was not crawled.
-    fn stored(&mut self, domain: &str) -> Result<Rc<Option<(Crawled, Option<Entry>)>>> {
+    fn stored(&mut self, domain: &str) -> Result<Stored> {
         if let Some(cached) = self.entries.get(domain) {
             return Ok(cached.clone());
         }
