@@ -326,6 +326,16 @@ fn nonsense_values_are_usage_errors_that_name_the_flag_and_its_range() {
             "neither a web address",
         ),
         (vec!["--keyserver", "ftp://x"], "--keyserver", "https://"),
+        (
+            vec!["--dns-server", "dns.example"],
+            "--dns-server",
+            "is not IP[:PORT], tls://HOST[:PORT] or https://HOST[:PORT]/PATH",
+        ),
+        (
+            vec!["--dns-server", "quic://192.0.2.53"],
+            "--dns-server",
+            "`quic://` is not a DNS transport",
+        ),
     ] {
         let mut all = vec!["crawl", "list.txt"];
         all.extend(&args);
