@@ -8,11 +8,11 @@
 //!         no-close-notify-000049.test endless-interim-000051.test
 //!
 //! `H2=1` offers HTTP/2 as well. Results (2026-12-01) are in docs/benchmarks.md.
+use hickory_resolver::TokioResolver;
 use hickory_resolver::config::{NameServerConfig, ResolverConfig};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
-use hickory_resolver::TokioResolver;
-use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -28,7 +28,11 @@ fn tls(ca: &[u8]) -> rustls::ClientConfig {
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
-    config.alpn_protocols = if std::env::var_os("H2").is_some() { vec![b"h2".to_vec(), b"http/1.1".to_vec()] } else { vec![b"http/1.1".to_vec()] };
+    config.alpn_protocols = if std::env::var_os("H2").is_some() {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
     config
 }
 
@@ -100,7 +104,11 @@ async fn main() {
     let n = 20_000;
     let started = Instant::now();
     for i in 0..n {
-        let c = client(&config, "valid-000000.test", SocketAddr::from(([127, 1, 0, (i % 200) as u8], port)));
+        let c = client(
+            &config,
+            "valid-000000.test",
+            SocketAddr::from(([127, 1, 0, (i % 200) as u8], port)),
+        );
         std::hint::black_box(c);
     }
     println!(
