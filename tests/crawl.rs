@@ -389,6 +389,39 @@ async fn dns_over_tls_and_over_https_give_the_same_outcomes_as_plain_dns() {
             );
         }
     }
+    // A resolver whose certificate the crawl does not trust stops the crawl before it starts,
+    // saying why, rather than ending every domain as dns_timeout.
+    let other_ca = dir.join("other-ca.pem");
+    let other_lab = start_lab(1, 1, Mix::AllValid).await;
+    std::fs::write(&other_ca, &other_lab.ca_pem).unwrap();
+    let db = dir.join("untrusted.db");
+    let args: Vec<String> = vec![
+        "crawl".into(),
+        list.to_string_lossy().into_owned(),
+        "--db".into(),
+        db.to_string_lossy().into_owned(),
+        "--no-progress".into(),
+        "--dns-server".into(),
+        format!("tls://{}", lab.dns_tls),
+        "--ca-file".into(),
+        other_ca.to_string_lossy().into_owned(),
+        "--allow-loopback".into(),
+        "--dns-timeout".into(),
+        "1".into(),
+    ];
+    let output = tokio::task::spawn_blocking(move || disclose_bin().args(&args).output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the DNS server tls://{} does not answer",
+            lab.dns_tls
+        )) && stderr.contains("--ca-file"),
+        "{stderr}"
+    );
+    assert!(!db.exists(), "the store was touched");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -143,6 +143,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
             crawler.judge_at = args.now;
             Arc::new(crawler)
         };
+        rt.block_on(crawler.fetcher.dns.check_transport())?;
         let slots = Arc::new(tokio::sync::Semaphore::new(DOMAINS_AT_ONCE));
         for t in &targets {
             let job = match t {

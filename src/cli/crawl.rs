@@ -258,6 +258,7 @@ pub fn run(args: CrawlArgs) -> Result<ExitCode> {
         let _guard = rt.enter();
         Arc::new(settings.build()?)
     };
+    rt.block_on(crawler.fetcher.dns.check_transport())?;
     let mut store = Store::open(&args.db)?;
     let arguments = std::env::args().collect::<Vec<_>>().join(" ");
     let choice = choose_run(&mut store, &args, &list.stem, &arguments)?;

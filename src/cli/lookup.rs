@@ -347,6 +347,7 @@ fn crawl_missing(
     let rt = super::runtime()?;
     let summary = rt.block_on(async {
         let crawler = Arc::new(settings.build()?);
+        crawler.fetcher.dns.check_transport().await?;
         let (stop_tx, stop) = tokio::sync::watch::channel(Stop::Running);
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {

@@ -184,6 +184,8 @@ const MAX_SERVERS: usize = 3;
 pub struct Dns {
     resolver: TokioResolver,
     in_flight: Semaphore,
+    /// The DNS-over-TLS or -HTTPS server asked, whose transport `check_transport` tries.
+    encrypted: Option<DnsServer>,
 }
 
 /// The name servers of a `resolv.conf` (read by hickory), the first three, in order; the local
@@ -301,7 +303,29 @@ impl Dns {
         Ok(Dns {
             resolver,
             in_flight: Semaphore::new(config.concurrency.max(1)),
+            encrypted: config
+                .server
+                .clone()
+                .filter(|s| !matches!(s, DnsServer::Plain(_))),
         })
+    }
+
+    /// For a DNS-over-TLS or -HTTPS server, asks it one question (the root's SOA) and fails with
+    /// the reason when no answer comes back: a certificate not trusted, a server that does not
+    /// speak the protocol. Without this, every domain of a crawl would end as `dns_timeout`.
+    /// Any DNS answer, an error code included, shows the transport works.
+    pub async fn check_transport(&self) -> Result<()> {
+        let Some(server) = &self.encrypted else {
+            return Ok(());
+        };
+        match self.lookup(".", RecordType::SOA).await {
+            Ok(_) | Err(NetError::Dns(_)) => Ok(()),
+            // hickory reports a failed handshake as "no connections available", without why.
+            Err(error) => bail!(
+                "the DNS server {server} does not answer ({error}): check its address and port, \
+                 and that its certificate is from a CA the crawl trusts (--ca-file)"
+            ),
+        }
     }
 
     /// The addresses of `host` (an IP literal is its own address): its A records, or its AAAA
