@@ -264,6 +264,34 @@ fn lab_flags(lab: &Lab, dir: &Path) -> Vec<String> {
     ]
 }
 
+/// `crawl LIST --db DB --run RUN --no-progress`, then `extra`, then the lab's flags, those named
+/// in `replaced` with other values.
+fn crawl_args(
+    lab: &Lab,
+    dir: &Path,
+    (list, db, run): (&Path, &Path, &str),
+    extra: &[&str],
+    replaced: &[(&str, String)],
+) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "crawl".into(),
+        list.to_string_lossy().into_owned(),
+        "--db".into(),
+        db.to_string_lossy().into_owned(),
+        "--run".into(),
+        run.into(),
+        "--no-progress".into(),
+    ];
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
+    let mut flags = lab_flags(lab, dir);
+    for (flag, value) in replaced {
+        let at = flags.iter().position(|f| f == flag).expect("a lab flag");
+        flags[at + 1] = value.clone();
+    }
+    args.extend(flags);
+    args
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crawl_killed_with_sigkill_resumes_without_loss_or_duplicates() {
     let _lab = LAB_LOCK.lock().await;
@@ -272,20 +300,13 @@ async fn a_crawl_killed_with_sigkill_resumes_without_loss_or_duplicates() {
     let list = dir.join("domains.txt");
     std::fs::write(&list, list_of(&lab)).unwrap();
     let db = dir.join("crawl.db");
-    let mut args: Vec<String> = vec![
-        "crawl".into(),
-        list.to_string_lossy().into_owned(),
-        "--db".into(),
-        db.to_string_lossy().into_owned(),
-        "--run".into(),
-        "killed".into(),
-        "--no-progress".into(),
-        "--concurrency".into(),
-        "8".into(),
-        "--per-ip-rate".into(),
-        "30".into(),
-    ];
-    args.extend(lab_flags(&lab, &dir));
+    let args = crawl_args(
+        &lab,
+        &dir,
+        (&list, &db, "killed"),
+        &["--concurrency", "8", "--per-ip-rate", "30"],
+        &[],
+    );
 
     let mut child = disclose_bin()
         .args(&args)
@@ -350,21 +371,13 @@ async fn dns_over_tls_and_over_https_give_the_same_outcomes_as_plain_dns() {
         ("https", format!("https://{}/dns-query", lab.dns_https)),
     ] {
         let db = dir.join(format!("{run}.db"));
-        let mut args: Vec<String> = vec![
-            "crawl".into(),
-            list.to_string_lossy().into_owned(),
-            "--db".into(),
-            db.to_string_lossy().into_owned(),
-            "--run".into(),
-            run.into(),
-            "--no-progress".into(),
-            "--per-ip-rate".into(),
-            "1000".into(),
-        ];
-        let mut flags = lab_flags(&lab, &dir);
-        let at = flags.iter().position(|f| f == "--dns-server").unwrap();
-        flags[at + 1] = server.clone();
-        args.extend(flags);
+        let args = crawl_args(
+            &lab,
+            &dir,
+            (&list, &db, run),
+            &["--per-ip-rate", "1000"],
+            &[("--dns-server", server.clone())],
+        );
         let output =
             tokio::task::spawn_blocking(move || disclose_bin().args(&args).output().unwrap())
                 .await
@@ -395,20 +408,16 @@ async fn dns_over_tls_and_over_https_give_the_same_outcomes_as_plain_dns() {
     let other_lab = start_lab(1, 1, Mix::AllValid).await;
     std::fs::write(&other_ca, &other_lab.ca_pem).unwrap();
     let db = dir.join("untrusted.db");
-    let args: Vec<String> = vec![
-        "crawl".into(),
-        list.to_string_lossy().into_owned(),
-        "--db".into(),
-        db.to_string_lossy().into_owned(),
-        "--no-progress".into(),
-        "--dns-server".into(),
-        format!("tls://{}", lab.dns_tls),
-        "--ca-file".into(),
-        other_ca.to_string_lossy().into_owned(),
-        "--allow-loopback".into(),
-        "--dns-timeout".into(),
-        "1".into(),
-    ];
+    let args = crawl_args(
+        &lab,
+        &dir,
+        (&list, &db, "untrusted"),
+        &[],
+        &[
+            ("--dns-server", format!("tls://{}", lab.dns_tls)),
+            ("--ca-file", other_ca.to_string_lossy().into_owned()),
+        ],
+    );
     let output = tokio::task::spawn_blocking(move || disclose_bin().args(&args).output().unwrap())
         .await
         .unwrap();

@@ -21,6 +21,17 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+/// The lab every test here crawls one host of: 60 domains of the realistic mix hold each
+/// scenario these tests need.
+fn start_lab(rt: &tokio::runtime::Runtime) -> Lab {
+    rt.block_on(Lab::start(&LabConfig {
+        domains: 60,
+        seed: 2,
+        mix: Mix::Realistic,
+    }))
+    .unwrap()
+}
+
 fn name_of(lab: &Lab, scenario: Scenario) -> String {
     lab.world
         .domains()
@@ -47,13 +58,7 @@ fn crawl_one(
 fn a_file_made_of_findings_gives_a_record_of_bounded_size() {
     let _lock = LAB_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let rt = runtime();
-    let lab = rt
-        .block_on(Lab::start(&LabConfig {
-            domains: 60,
-            seed: 2,
-            mix: Mix::Realistic,
-        }))
-        .unwrap();
+    let lab = start_lab(&rt);
     let name = name_of(&lab, Scenario::HostileFindings);
     let record = crawl_one(&rt, &lab.crawler_settings(), &name);
     let file = record.file.as_ref().expect("the file is found");
@@ -82,13 +87,7 @@ fn a_file_made_of_findings_gives_a_record_of_bounded_size() {
 fn key_discovery_stays_within_its_count_the_domains_time_and_port_443() {
     let _lock = LAB_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let rt = runtime();
-    let lab = rt
-        .block_on(Lab::start(&LabConfig {
-            domains: 60,
-            seed: 2,
-            mix: Mix::Realistic,
-        }))
-        .unwrap();
+    let lab = start_lab(&rt);
     let name = name_of(&lab, Scenario::SignedKeysElsewhere);
     let mut settings = lab.crawler_settings();
     settings.fetch.attempt_timeout = Duration::from_secs(2);
@@ -133,13 +132,7 @@ fn key_discovery_stays_within_its_count_the_domains_time_and_port_443() {
 fn a_redirect_to_another_port_is_not_followed() {
     let _lock = LAB_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let rt = runtime();
-    let lab = rt
-        .block_on(Lab::start(&LabConfig {
-            domains: 60,
-            seed: 2,
-            mix: Mix::Realistic,
-        }))
-        .unwrap();
+    let lab = start_lab(&rt);
     let name = name_of(&lab, Scenario::RedirectOtherPort);
     let record = crawl_one(&rt, &lab.crawler_settings(), &name);
     let Outcome::RedirectError { reason, detail } = &record.outcome else {
@@ -212,13 +205,7 @@ fn lines_and_arguments_never_reach_the_terminal_raw() {
 fn a_response_head_no_parser_takes_is_not_asked_for_again() {
     let _lock = LAB_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let rt = runtime();
-    let lab = rt
-        .block_on(Lab::start(&LabConfig {
-            domains: 60,
-            seed: 2,
-            mix: Mix::Realistic,
-        }))
-        .unwrap();
+    let lab = start_lab(&rt);
     let name = name_of(&lab, Scenario::OversizeHead);
     let settings = lab.crawler_settings();
     assert!(
@@ -237,13 +224,7 @@ fn a_response_head_no_parser_takes_is_not_asked_for_again() {
 fn endless_interim_responses_are_cut_off_not_waited_out() {
     let _lock = LAB_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let rt = runtime();
-    let lab = rt
-        .block_on(Lab::start(&LabConfig {
-            domains: 60,
-            seed: 2,
-            mix: Mix::Realistic,
-        }))
-        .unwrap();
+    let lab = start_lab(&rt);
     let name = name_of(&lab, Scenario::EndlessInterim);
     let mut settings = lab.crawler_settings();
     settings.fetch.attempt_timeout = Duration::from_secs(8);

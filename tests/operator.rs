@@ -115,6 +115,23 @@ impl Running {
         all.extend(self.flags.iter().cloned());
         all
     }
+
+    /// `crawl -q` of the whole lab into `db`, each domain given 8 s.
+    fn crawl_quietly(&self, dir: &Path, db: &Path) -> std::process::Output {
+        let list = self.list(dir);
+        bin()
+            .args(self.with(&[
+                "crawl",
+                list.to_str().unwrap(),
+                "--db",
+                db.to_str().unwrap(),
+                "-q",
+                "--domain-timeout",
+                "8",
+            ]))
+            .output()
+            .unwrap()
+    }
 }
 
 #[test]
@@ -629,20 +646,8 @@ fn verbose_logs_go_to_standard_error_and_quiet_leaves_only_the_output() {
         .unwrap();
     assert!(!err(&o).contains("DEBUG"), "{}", err(&o));
     // -q: a crawl says nothing on standard error; its summary is output and stays.
-    let list = lab.list(&dir);
     let db = dir.join("quiet.db");
-    let o = bin()
-        .args(lab.with(&[
-            "crawl",
-            list.to_str().unwrap(),
-            "--db",
-            db.to_str().unwrap(),
-            "-q",
-            "--domain-timeout",
-            "8",
-        ]))
-        .output()
-        .unwrap();
+    let o = lab.crawl_quietly(&dir, &db);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     assert_eq!(err(&o), "");
     assert!(out(&o).contains("crawled 60 domains"), "{}", out(&o));
@@ -665,20 +670,8 @@ fn certs_finds_a_cas_customers_by_its_pem_fingerprint_or_name() {
     let _lock = lab_lock();
     let dir = temp_dir("certs");
     let lab = lab(120, 9, Mix::Realistic, &dir);
-    let list = lab.list(&dir);
     let db = dir.join("certs.db");
-    let o = bin()
-        .args(lab.with(&[
-            "crawl",
-            list.to_str().unwrap(),
-            "--db",
-            db.to_str().unwrap(),
-            "-q",
-            "--domain-timeout",
-            "8",
-        ]))
-        .output()
-        .unwrap();
+    let o = lab.crawl_quietly(&dir, &db);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let second = dir.join("ca2.pem");
     std::fs::write(&second, &lab.lab.second_ca_pem).unwrap();

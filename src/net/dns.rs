@@ -636,26 +636,24 @@ mod tests {
     #[test]
     fn a_dns_server_is_plain_tls_or_https() {
         let parsed = |text: &str| text.parse::<DnsServer>().map(|s| s.to_string());
-        assert_eq!(parsed("192.0.2.53:5353").unwrap(), "192.0.2.53:5353");
-        assert_eq!(parsed("192.0.2.53").unwrap(), "192.0.2.53:53");
-        assert_eq!(parsed("[2001:db8::53]:53").unwrap(), "[2001:db8::53]:53");
-        assert_eq!(parsed("2001:db8::53").unwrap(), "[2001:db8::53]:53");
-        assert_eq!(
-            parsed("tls://dns.quad9.net").unwrap(),
-            "tls://dns.quad9.net:853"
-        );
-        assert_eq!(
-            parsed("TLS://192.0.2.53:8853").unwrap(),
-            "tls://192.0.2.53:8853"
-        );
-        assert_eq!(
-            parsed("https://cloudflare-dns.com").unwrap(),
-            "https://cloudflare-dns.com:443/dns-query"
-        );
-        assert_eq!(
-            parsed("https://[2001:db8::53]:8443/resolve").unwrap(),
-            "https://[2001:db8::53]:8443/resolve"
-        );
+        for (text, read) in [
+            ("192.0.2.53:5353", "192.0.2.53:5353"),
+            ("192.0.2.53", "192.0.2.53:53"),
+            ("[2001:db8::53]:53", "[2001:db8::53]:53"),
+            ("2001:db8::53", "[2001:db8::53]:53"),
+            ("tls://dns.quad9.net", "tls://dns.quad9.net:853"),
+            ("TLS://192.0.2.53:8853", "tls://192.0.2.53:8853"),
+            (
+                "https://cloudflare-dns.com",
+                "https://cloudflare-dns.com:443/dns-query",
+            ),
+            (
+                "https://[2001:db8::53]:8443/resolve",
+                "https://[2001:db8::53]:8443/resolve",
+            ),
+        ] {
+            assert_eq!(parsed(text).as_deref(), Ok(read), "{text}");
+        }
         for wrong in [
             "dns.example",
             "udp://192.0.2.53",
