@@ -11,6 +11,8 @@
 pub mod derive;
 pub mod entries;
 pub mod facts;
+pub mod location;
+pub mod postgres;
 mod schema;
 
 use crate::format::Timestamp;
