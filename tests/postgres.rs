@@ -188,3 +188,157 @@ fn url_encode(text: &str) -> String {
         })
         .collect()
 }
+
+fn target_of(record: &disclose::record::Record) -> disclose::target::Target {
+    disclose::target::Target {
+        domain: record.domain.clone(),
+        registrable_domain: record.registrable_domain.clone(),
+        line: record.line,
+        tags: record.tags.clone(),
+    }
+}
+
+#[test]
+fn workers_claim_disjoint_batches_and_a_dead_workers_domains_go_back() {
+    let Some(cluster) = ThrowawayCluster::start().unwrap() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = fixture_store(dir.path());
+    let week_1 = sqlite.run("week-1").unwrap().unwrap();
+    let records = sqlite.records(week_1.id).unwrap();
+    let targets: Vec<_> = records.iter().map(target_of).collect();
+    assert_eq!(targets.len(), 60);
+    let url = cluster.database("queue").unwrap();
+    let location = postgres_location(&url);
+    let patience = Duration::from_secs(5);
+    let store = PgStore::open(&location, patience).unwrap();
+    let now = disclose::format::Timestamp::parse_rfc3339("2026-12-01T00:00:00Z").unwrap();
+
+    // Three workers claim from one run at once, seven at a time: every domain once.
+    let (run, _) = store.begin_run("together", "", now).unwrap();
+    assert_eq!(store.enqueue(run.id, &targets).unwrap(), 60);
+    assert_eq!(store.enqueue(run.id, &targets[..10]).unwrap(), 0);
+    let claimed: Vec<Vec<String>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..3)
+            .map(|_| {
+                let location = location.clone();
+                scope.spawn(move || {
+                    let store = PgStore::open(&location, patience).unwrap();
+                    let worker = store.register_worker(run.id).unwrap();
+                    let mut mine = Vec::new();
+                    loop {
+                        let batch = store
+                            .claim(run.id, worker, 7, Duration::from_secs(60))
+                            .unwrap();
+                        if batch.is_empty() {
+                            return mine;
+                        }
+                        mine.extend(batch.into_iter().map(|t| t.domain));
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let mut all: Vec<String> = claimed.concat();
+    all.sort();
+    let mut expected: Vec<String> = targets.iter().map(|t| t.domain.clone()).collect();
+    expected.sort();
+    assert_eq!(all, expected, "each domain claimed exactly once");
+    assert_eq!(
+        store.queue_progress(run.id).unwrap(),
+        disclose::store::postgres::queue::QueueProgress {
+            queued: 0,
+            in_flight: 60,
+            done: 0
+        }
+    );
+    assert_eq!(
+        store.live_workers(run.id, Duration::from_secs(60)).unwrap(),
+        3
+    );
+
+    // A worker that dies holding domains: when its lease ends they are claimed again, and its
+    // late write of one of them adds nothing.
+    let (run, _) = store.begin_run("one-dies", "", now).unwrap();
+    store.enqueue(run.id, &targets).unwrap();
+    let dying = store.register_worker(run.id).unwrap();
+    let held = store
+        .claim(run.id, dying, 10, Duration::from_millis(500))
+        .unwrap();
+    assert_eq!(held.len(), 10);
+    let listed = targets.iter().find(|t| t.domain == held[0].domain).unwrap();
+    assert_eq!(
+        &held[0], listed,
+        "the list's line and columns travel with the domain"
+    );
+    assert!(!held[0].tags.is_empty());
+    assert!(
+        held.windows(2).all(|w| w[0].line < w[1].line),
+        "claimed in list order"
+    );
+    let survivor = PgStore::open(&location, patience).unwrap();
+    let alive = survivor.register_worker(run.id).unwrap();
+    let rest = survivor
+        .claim(run.id, alive, 100, Duration::from_secs(60))
+        .unwrap();
+    assert_eq!(
+        rest.len(),
+        50,
+        "the dying worker's domains are not taken while it holds them"
+    );
+    std::thread::sleep(Duration::from_millis(700));
+    let taken_over = survivor
+        .claim(run.id, alive, 100, Duration::from_secs(60))
+        .unwrap();
+    assert_eq!(
+        taken_over.iter().map(|t| &t.domain).collect::<Vec<_>>(),
+        held.iter().map(|t| &t.domain).collect::<Vec<_>>()
+    );
+    assert_eq!(survivor.write(run.id, &records).unwrap(), 60);
+    assert_eq!(store.write(run.id, &records[..1]).unwrap(), 0);
+    assert_eq!(store.count(run.id).unwrap(), 60);
+    assert_eq!(
+        store.queue_progress(run.id).unwrap(),
+        disclose::store::postgres::queue::QueueProgress {
+            queued: 0,
+            in_flight: 0,
+            done: 60
+        }
+    );
+
+    // A heartbeat keeps a lease; a release gives the domains back at once.
+    let (run, _) = store.begin_run("heartbeat", "", now).unwrap();
+    store.enqueue(run.id, &targets).unwrap();
+    let steady = store.register_worker(run.id).unwrap();
+    let kept = store
+        .claim(run.id, steady, 5, Duration::from_millis(500))
+        .unwrap();
+    store.heartbeat(steady, Duration::from_secs(60)).unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let other = survivor.register_worker(run.id).unwrap();
+    let got = survivor
+        .claim(run.id, other, 100, Duration::from_secs(60))
+        .unwrap();
+    assert_eq!(got.len(), 55);
+    assert!(got.iter().all(|t| !kept.contains(t)));
+    assert_eq!(store.release(steady).unwrap(), 5);
+    assert_eq!(
+        survivor
+            .claim(run.id, other, 100, Duration::from_secs(60))
+            .unwrap(),
+        kept
+    );
+    let workers = store.workers(run.id).unwrap();
+    assert_eq!(workers.len(), 2);
+    assert!(workers[0].stopped && !workers[1].stopped);
+    assert_eq!(workers[0].pid, i64::from(std::process::id()));
+
+    // Domains recorded before they were listed (a resumed run) are queued as done.
+    let (run, _) = store.begin_run("resumed", "", now).unwrap();
+    store.write(run.id, &records[..20]).unwrap();
+    store.enqueue(run.id, &targets).unwrap();
+    assert_eq!(store.queue_progress(run.id).unwrap().done, 20);
+    assert_eq!(store.queue_progress(run.id).unwrap().queued, 40);
+}

@@ -6,12 +6,14 @@
 //! advisory lock so that workers starting together do not race), runs, writing Records with
 //! their derived rows in one transaction per batch (a Record the run already has is left as it
 //! is: `ON CONFLICT DO NOTHING` on (run, domain), so a Record is written once whatever retries),
-//! and reading them back. The work queue and the commands' switch to this engine build on it.
+//! reading them back, and the work queue (`queue`). The commands' switch to this engine builds
+//! on it.
 //!
 //! rust-postgres's blocking client runs its own small runtime, so it must not be called from a
 //! task of the crawl's runtime; like SQLite's writer, it is used from plain threads.
 
 pub mod cluster;
+pub mod queue;
 mod schema;
 
 use super::derive;
@@ -121,6 +123,8 @@ impl PgStore {
             }
         }
         tx.batch_execute(schema::TABLES).with_context(context)?;
+        tx.batch_execute(schema::QUEUE_TABLES)
+            .with_context(context)?;
         if !ours {
             tx.execute(
                 "INSERT INTO disclose_schema (version) VALUES ($1)",
@@ -360,6 +364,10 @@ fn write_batch(client: &mut postgres::Client, run: i64, batch: &[Record]) -> Res
     let tag_insert = tx.prepare(
         "INSERT INTO tags (record, key, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
     )?;
+    let queue_done = tx.prepare(
+        "UPDATE queue SET done = 1, worker = NULL, lease_until = NULL
+         WHERE run = $1 AND domain = $2 AND done = 0",
+    )?;
     let mut written = 0;
     for record in batch {
         let json = serde_json::to_string(record)?;
@@ -418,6 +426,9 @@ fn write_batch(client: &mut postgres::Client, run: i64, batch: &[Record]) -> Res
                 ],
             )?
             .map(|r| r.get(0));
+        // Done in the queue (when the run has one) in the same transaction as the Record,
+        // whether this worker's write is the first or a late second one.
+        tx.execute(&queue_done, &[&run, &record.domain])?;
         let Some(id) = id else {
             continue;
         };

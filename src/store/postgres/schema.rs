@@ -109,6 +109,35 @@ CREATE TABLE IF NOT EXISTS tags (
 CREATE INDEX IF NOT EXISTS tags_key ON tags (key, value);
 ";
 
+/// The work queue of crawls shared by several machines (PostgreSQL only): one row per listed
+/// domain and run, claimed by a worker under a lease, done when its Record is written (in the
+/// same transaction, so that done and written are one fact).
+pub const QUEUE_TABLES: &str = "
+CREATE TABLE IF NOT EXISTS workers (
+    id BIGSERIAL PRIMARY KEY,
+    run BIGINT NOT NULL REFERENCES runs(id),
+    host TEXT NOT NULL,
+    pid BIGINT NOT NULL,
+    started TIMESTAMPTZ NOT NULL DEFAULT now(),
+    heartbeat TIMESTAMPTZ NOT NULL DEFAULT now(),
+    stopped TIMESTAMPTZ,
+    written BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS queue (
+    run BIGINT NOT NULL REFERENCES runs(id),
+    domain TEXT NOT NULL,
+    registrable_domain TEXT,
+    line BIGINT NOT NULL,
+    tags TEXT,                         -- JSON object of the list's extra columns, or NULL
+    worker BIGINT REFERENCES workers(id),
+    lease_until TIMESTAMPTZ,           -- the claim holds until then, unless renewed
+    done INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run, domain)
+);
+CREATE INDEX IF NOT EXISTS queue_waiting ON queue (run, line) WHERE done = 0;
+CREATE INDEX IF NOT EXISTS queue_worker ON queue (worker) WHERE done = 0;
+";
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;

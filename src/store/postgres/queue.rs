@@ -1,0 +1,244 @@
+//! The work queue that lets several `disclose` processes, on several machines, crawl one run:
+//! the list is loaded once into `queue`; each worker registers in `workers`, claims domains in
+//! batches (`FOR UPDATE SKIP LOCKED`, so that two workers never wait on or take the same rows)
+//! under a lease it renews with its heartbeat, and a domain is done when its Record is written
+//! (`write_batch` marks it in the same transaction). A worker that dies stops renewing: when its
+//! lease ends its domains are claimed again by the others, and a late write of the dead worker
+//! changes nothing (`ON CONFLICT DO NOTHING`), so each domain gets exactly one Record.
+//!
+//! PostgreSQL is the coordinator: no protocol of our own between workers.
+
+use super::PgStore;
+use crate::target::Target;
+use anyhow::{Context, Result};
+use std::time::Duration;
+
+/// Where a run's queue stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QueueProgress {
+    /// Listed, not claimed (or claimed under a lease that has ended).
+    pub queued: u64,
+    /// Claimed by a worker whose lease holds.
+    pub in_flight: u64,
+    /// Recorded.
+    pub done: u64,
+}
+
+impl QueueProgress {
+    pub fn total(&self) -> u64 {
+        self.queued + self.in_flight + self.done
+    }
+}
+
+/// A worker of a run, as the `workers` table has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkerRow {
+    pub id: i64,
+    pub host: String,
+    pub pid: i64,
+    /// Seconds since it started, and since its last heartbeat.
+    pub age: f64,
+    pub silent_for: f64,
+    pub stopped: bool,
+    /// Records it wrote.
+    pub written: u64,
+}
+
+/// This machine's name, for the `workers` table.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+fn tags_json(target: &Target) -> Option<String> {
+    (!target.tags.is_empty())
+        .then(|| serde_json::to_string(&target.tags).expect("a map of strings serialises"))
+}
+
+impl PgStore {
+    /// Adds `targets` to the run's queue; a domain already listed (or already recorded) is
+    /// left as it is. Returns how many were new. One transaction per call: give it a few
+    /// thousand at a time.
+    pub fn enqueue(&self, run: i64, targets: &[Target]) -> Result<u64> {
+        let mut client = self.client.borrow_mut();
+        let mut tx = client.transaction().with_context(|| self.context())?;
+        let insert = tx.prepare(
+            "INSERT INTO queue (run, domain, registrable_domain, line, tags, done)
+             VALUES ($1, $2, $3, $4, $5,
+                     CASE WHEN EXISTS (SELECT 1 FROM records WHERE run = $1 AND domain = $2)
+                          THEN 1 ELSE 0 END)
+             ON CONFLICT (run, domain) DO NOTHING",
+        )?;
+        let mut added = 0;
+        for target in targets {
+            let line = target.line as i64;
+            added += tx.execute(
+                &insert,
+                &[
+                    &run,
+                    &target.domain,
+                    &target.registrable_domain,
+                    &line,
+                    &tags_json(target),
+                ],
+            )?;
+        }
+        tx.commit().with_context(|| self.context())?;
+        Ok(added)
+    }
+
+    /// Registers this process as a worker of `run`; returns its id.
+    pub fn register_worker(&self, run: i64) -> Result<i64> {
+        let pid = i64::from(std::process::id());
+        let row = self
+            .client
+            .borrow_mut()
+            .query_one(
+                "INSERT INTO workers (run, host, pid) VALUES ($1, $2, $3) RETURNING id",
+                &[&run, &host_name(), &pid],
+            )
+            .with_context(|| self.context())?;
+        Ok(row.get(0))
+    }
+
+    /// Says the worker is alive: its heartbeat, and the leases of the domains it holds renewed
+    /// for `lease`.
+    pub fn heartbeat(&self, worker: i64, lease: Duration) -> Result<()> {
+        let seconds = lease.as_secs_f64();
+        let mut client = self.client.borrow_mut();
+        let mut tx = client.transaction().with_context(|| self.context())?;
+        tx.execute(
+            "UPDATE workers SET heartbeat = now() WHERE id = $1",
+            &[&worker],
+        )?;
+        tx.execute(
+            "UPDATE queue SET lease_until = now() + make_interval(secs => $2)
+             WHERE worker = $1 AND done = 0",
+            &[&worker, &seconds],
+        )?;
+        tx.commit().with_context(|| self.context())?;
+        Ok(())
+    }
+
+    /// Claims up to `n` domains of the run for `worker`, in list order, under a lease of
+    /// `lease`: those never claimed, and those whose claim's lease has ended (a worker that
+    /// died). Rows another worker is claiming at this moment are skipped, not waited for.
+    pub fn claim(&self, run: i64, worker: i64, n: usize, lease: Duration) -> Result<Vec<Target>> {
+        let limit = n.min(i64::MAX as usize) as i64;
+        let seconds = lease.as_secs_f64();
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "UPDATE queue q SET worker = $2, lease_until = now() + make_interval(secs => $4)
+                 FROM (SELECT domain FROM queue
+                       WHERE run = $1 AND done = 0 AND (worker IS NULL OR lease_until < now())
+                       ORDER BY line LIMIT $3
+                       FOR UPDATE SKIP LOCKED) AS free
+                 WHERE q.run = $1 AND q.domain = free.domain
+                 RETURNING q.domain, q.registrable_domain, q.line, q.tags",
+                &[&run, &worker, &limit, &seconds],
+            )
+            .with_context(|| self.context())?;
+        let mut targets = rows
+            .iter()
+            .map(|r| {
+                let tags: Option<&str> = r.get(3);
+                Ok(Target {
+                    domain: r.get(0),
+                    registrable_domain: r.get(1),
+                    line: r.get::<_, i64>(2) as u64,
+                    tags: tags
+                        .map(serde_json::from_str)
+                        .transpose()
+                        .context("a queued domain's tags cannot be read")?
+                        .unwrap_or_default(),
+                })
+            })
+            .collect::<Result<Vec<Target>>>()?;
+        targets.sort_by_key(|t| t.line);
+        Ok(targets)
+    }
+
+    /// Gives back the domains `worker` holds and has not recorded (a worker stopping early, or
+    /// interrupted), and marks it stopped.
+    pub fn release(&self, worker: i64) -> Result<u64> {
+        let mut client = self.client.borrow_mut();
+        let mut tx = client.transaction().with_context(|| self.context())?;
+        let released = tx.execute(
+            "UPDATE queue SET worker = NULL, lease_until = NULL WHERE worker = $1 AND done = 0",
+            &[&worker],
+        )?;
+        tx.execute(
+            "UPDATE workers SET stopped = now(), heartbeat = now() WHERE id = $1",
+            &[&worker],
+        )?;
+        tx.commit().with_context(|| self.context())?;
+        Ok(released)
+    }
+
+    /// Adds `n` to the Records `worker` wrote (for per-worker rates).
+    pub fn count_written(&self, worker: i64, n: u64) -> Result<()> {
+        let n = n as i64;
+        self.execute(
+            "UPDATE workers SET written = written + $2 WHERE id = $1",
+            &[&worker, &n],
+        )?;
+        Ok(())
+    }
+
+    /// Where the run's queue stands, across all workers.
+    pub fn queue_progress(&self, run: i64) -> Result<QueueProgress> {
+        let rows = self.query(
+            "SELECT count(*) FILTER (WHERE done = 0 AND (worker IS NULL OR lease_until < now())),
+                    count(*) FILTER (WHERE done = 0 AND worker IS NOT NULL AND lease_until >= now()),
+                    count(*) FILTER (WHERE done = 1)
+             FROM queue WHERE run = $1",
+            &[&run],
+        )?;
+        let row = rows.first().context("no answer to a count")?;
+        Ok(QueueProgress {
+            queued: row.get::<_, i64>(0) as u64,
+            in_flight: row.get::<_, i64>(1) as u64,
+            done: row.get::<_, i64>(2) as u64,
+        })
+    }
+
+    /// How many workers of the run have said they are alive within `alive_within` and have
+    /// not stopped: the share of the run's politeness each takes is one in that many.
+    pub fn live_workers(&self, run: i64, alive_within: Duration) -> Result<u64> {
+        let seconds = alive_within.as_secs_f64();
+        let rows = self.query(
+            "SELECT count(*) FROM workers WHERE run = $1 AND stopped IS NULL
+             AND heartbeat >= now() - make_interval(secs => $2)",
+            &[&run, &seconds],
+        )?;
+        Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0) as u64))
+    }
+
+    /// The run's workers, oldest first.
+    pub fn workers(&self, run: i64) -> Result<Vec<WorkerRow>> {
+        Ok(self
+            .query(
+                "SELECT id, host, pid, extract(epoch FROM now() - started)::float8,
+                        extract(epoch FROM now() - heartbeat)::float8, stopped IS NOT NULL, written
+                 FROM workers WHERE run = $1 ORDER BY id",
+                &[&run],
+            )?
+            .iter()
+            .map(|r| WorkerRow {
+                id: r.get(0),
+                host: r.get(1),
+                pid: r.get(2),
+                age: r.get(3),
+                silent_for: r.get(4),
+                stopped: r.get(5),
+                written: r.get::<_, i64>(6) as u64,
+            })
+            .collect())
+    }
+}
