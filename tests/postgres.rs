@@ -217,8 +217,19 @@ fn workers_claim_disjoint_batches_and_a_dead_workers_domains_go_back() {
 
     // Three workers claim from one run at once, seven at a time: every domain once.
     let (run, _) = store.begin_run("together", "", now).unwrap();
-    assert_eq!(store.enqueue(run.id, &targets).unwrap(), 60);
-    assert_eq!(store.enqueue(run.id, &targets[..10]).unwrap(), 0);
+    assert_eq!(store.enqueue(run.id, &targets).unwrap().added, 60);
+    assert_eq!(
+        store.enqueue(run.id, &targets[..10]).unwrap(),
+        disclose::store::postgres::queue::Enqueued::default(),
+        "the same lines again: nothing new, no duplicate"
+    );
+    let mut again = targets[0].clone();
+    again.line = 99;
+    let enqueued = store.enqueue(run.id, &[again]).unwrap();
+    assert_eq!(
+        enqueued.duplicates,
+        vec![(99, targets[0].domain.clone(), targets[0].line)]
+    );
     let claimed: Vec<Vec<String>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..3)
             .map(|_| {
@@ -341,4 +352,235 @@ fn workers_claim_disjoint_batches_and_a_dead_workers_domains_go_back() {
     store.enqueue(run.id, &targets).unwrap();
     assert_eq!(store.queue_progress(run.id).unwrap().done, 20);
     assert_eq!(store.queue_progress(run.id).unwrap().queued, 40);
+}
+
+#[test]
+fn runs_lists_a_postgres_stores_runs_with_their_queue_and_workers() {
+    let Some(cluster) = ThrowawayCluster::start().unwrap() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = fixture_store(dir.path());
+    let week_1 = sqlite.run("week-1").unwrap().unwrap();
+    let records = sqlite.records(week_1.id).unwrap();
+    let url = cluster.database("runs").unwrap();
+    let store = PgStore::open(&postgres_location(&url), Duration::from_secs(5)).unwrap();
+    let now = disclose::format::Timestamp::parse_rfc3339("2026-12-01T00:00:00Z").unwrap();
+    let (run, _) = store
+        .begin_run("week-1", "disclose crawl list.csv", now)
+        .unwrap();
+    store
+        .enqueue(run.id, &records.iter().map(target_of).collect::<Vec<_>>())
+        .unwrap();
+    let worker = store.register_worker(run.id).unwrap();
+    let claimed = store
+        .claim(run.id, worker, 25, Duration::from_secs(60))
+        .unwrap();
+    let crawled: Vec<_> = records
+        .iter()
+        .filter(|r| claimed[..20].iter().any(|t| t.domain == r.domain))
+        .cloned()
+        .collect();
+    assert_eq!(store.write(run.id, &crawled).unwrap(), 20);
+    store.count_written(worker, 20).unwrap();
+
+    let runs = |args: &[&str]| -> String {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_disclose"))
+            .args(["runs", "--db", &url])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json: serde_json::Value = serde_json::from_str(runs(&["--json"]).trim()).unwrap();
+    assert_eq!(json["name"], "week-1");
+    assert_eq!(json["domains"], 20);
+    assert_eq!(
+        json["queue"],
+        serde_json::json!({"queued": 35, "in_flight": 5, "done": 20})
+    );
+    assert_eq!(json["workers"][0]["written"], 20);
+    assert_eq!(json["workers"][0]["stopped"], false);
+    let table = runs(&[]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].ends_with("queued  in flight"), "{table}");
+    assert!(
+        lines[1].starts_with("week-1") && lines[1].ends_with("35          5"),
+        "{table}"
+    );
+    assert!(
+        lines[2].contains(&format!(":{}  20 Records", std::process::id())),
+        "{table}"
+    );
+
+    // An empty database is no store yet; it is left empty.
+    let empty = cluster.database("empty").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_disclose"))
+        .args(["runs", "--db", &empty])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("holds no disclose store yet"), "{stderr}");
+}
+
+/// The lab's flags for a crawl from the command line (its CA written into `dir`).
+fn lab_flags(lab: &disclose::lab::Lab, dir: &Path) -> Vec<String> {
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, &lab.ca_pem).unwrap();
+    [
+        "--dns-server",
+        &lab.dns.to_string(),
+        "--ca-file",
+        ca.to_str().unwrap(),
+        "--https-port",
+        &lab.https_port.to_string(),
+        "--allow-loopback",
+        "--dns-timeout",
+        "1",
+        "--connect-timeout",
+        "2",
+        "--timeout",
+        "3",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect()
+}
+
+#[test]
+fn three_workers_crawl_one_lab_within_its_limits_and_survive_one_killed() {
+    use disclose::lab::scenario::Mix;
+    use disclose::lab::{Lab, LabConfig};
+    use std::process::{Command, Stdio};
+    let Some(cluster) = ThrowawayCluster::start().unwrap() else {
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let lab = rt
+        .block_on(Lab::start(&LabConfig {
+            domains: 300,
+            seed: 7,
+            mix: Mix::AllValid,
+        }))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("domains.txt");
+    let names: String = lab
+        .world
+        .domains()
+        .iter()
+        .map(|d| format!("{}\n", d.name))
+        .collect();
+    std::fs::write(&list, names).unwrap();
+    // Trust authentication ignores the password: it is there to be kept secret.
+    let url = cluster
+        .database("shared")
+        .unwrap()
+        .replace("postgres://disclose@", "postgres://disclose:s3cret@");
+    let worker = |with_list: bool| -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_disclose"));
+        c.arg("crawl");
+        if with_list {
+            c.arg(&list);
+        }
+        c.args(["--db", &url, "--run", "shared", "--no-progress"])
+            .args(["--workers", "3", "--per-ip-concurrency", "3"])
+            .args(["--per-ip-rate", "60", "--concurrency", "8", "--lease", "3"])
+            .args(lab_flags(&lab, dir.path()));
+        c
+    };
+    let location = postgres_location(&url);
+    let store = PgStore::open(&location, Duration::from_secs(5)).unwrap();
+    let recorded = || -> u64 {
+        store
+            .run("shared")
+            .unwrap()
+            .map_or(0, |run| store.count(run.id).unwrap())
+    };
+
+    let mut first = worker(true)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while store.run("shared").unwrap().is_none() && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let others: Vec<_> = (0..2)
+        .map(|_| {
+            worker(false)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    while recorded() < 60 && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    first.kill().unwrap(); // SIGKILL: its claims are left to expire
+    first.wait().unwrap();
+    let killed_at = recorded();
+    assert!((60..300).contains(&killed_at), "{killed_at}");
+    for other in others {
+        let out = other.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+        assert!(!stdout.contains("s3cret") && !stderr.contains("s3cret"));
+        assert!(
+            stdout.contains("run `shared` in postgres://disclose:***@"),
+            "{stdout}"
+        );
+    }
+
+    // Exactly one Record per listed domain, each right; the run is finished and its queue done.
+    let run = store.run("shared").unwrap().unwrap();
+    assert!(run.finished.is_some(), "the last worker finishes the run");
+    assert!(!run.arguments.contains("s3cret"), "{}", run.arguments);
+    assert!(
+        run.arguments.contains("postgres://disclose:***@"),
+        "{}",
+        run.arguments
+    );
+    let records = store.records(run.id).unwrap();
+    assert_eq!(records.len(), 300);
+    let (correct, wrong) = disclose::lab::run::compare(&lab.world, &records);
+    assert_eq!(correct, 300, "{:?}", wrong.first());
+    assert_eq!(
+        store.queue_progress(run.id).unwrap(),
+        disclose::store::postgres::queue::QueueProgress {
+            queued: 0,
+            in_flight: 0,
+            done: 300
+        }
+    );
+    let workers = store.workers(run.id).unwrap();
+    assert_eq!(workers.len(), 3);
+    assert!(workers.iter().all(|w| w.written > 0), "{workers:?}");
+    assert!(
+        !workers[0].stopped,
+        "the killed worker never said it stopped"
+    );
+    assert_eq!(
+        workers.iter().map(|w| w.written).sum::<u64>(),
+        300,
+        "{workers:?}"
+    );
+
+    // Politeness held for the run as a whole: three workers, each with a third of the
+    // per-address concurrency, never had more than three connections open to one address.
+    let peak = lab.connections().values().map(|c| c.peak).max().unwrap();
+    assert!(
+        (1..=3).contains(&peak),
+        "peak {peak} connections to one address"
+    );
+    drop(rt);
 }

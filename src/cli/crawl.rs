@@ -15,7 +15,7 @@ use disclose::record::Outcome;
 use disclose::store::{Run, Store};
 use disclose::target::{InputFormat, TargetReader};
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -39,30 +39,32 @@ impl From<FormatArg> for InputFormat {
 #[derive(Args)]
 pub struct CrawlArgs {
     /// The list of domains: one per line, or CSV with a header naming the domain column
-    /// (`-` reads standard input).
+    /// (`-` reads standard input). With a PostgreSQL --db it is loaded into the run's queue,
+    /// and may be left out to join a run another machine loaded.
     #[arg(value_name = "LIST")]
-    list: String,
+    pub(super) list: Option<String>,
 
     /// The database to write Records to.
     #[arg(
         long,
-        value_name = "PATH",
+        value_name = "PATH|URL",
         env = "DISCLOSE_DB",
-        default_value = "disclose.db"
+        default_value = "disclose.db",
+        value_parser = disclose::store::location::parse_store_location
     )]
-    db: PathBuf,
+    pub(super) db: disclose::store::location::StoreLocation,
 
     /// The run's name. Crawling under the name of an unfinished run resumes it. Default: the
     /// list's name and today's date (`domains-2026-11-22`, then `domains-2026-11-22-2` once that
     /// run has finished); from standard input, always a new run.
     #[arg(long, value_name = "NAME", value_parser = run_name)]
-    run: Option<String>,
+    pub(super) run: Option<String>,
 
     /// Crawl again, in the finished run named by --run (or the list's latest run of today), the
     /// domains whose failure may not happen again: DNS errors and silence, refused or timed-out
     /// connections, TLS errors, time-outs, broken connections, 429 and 5xx answers.
     #[arg(long)]
-    retry_failed: bool,
+    pub(super) retry_failed: bool,
 
     /// How the list is laid out: `auto` reads a delimited file with a header (comma, semicolon
     /// or tab, detected) when its first line names the domain column, else one domain per line.
@@ -73,18 +75,29 @@ pub struct CrawlArgs {
     /// `domain_name`, `domainname`, `hostname`, `host`, `fqdn`, `source.fqdn`, `website`, `url`,
     /// `source.url`); the other columns become tags.
     #[arg(long, value_name = "NAME")]
-    domain_column: Option<String>,
+    pub(super) domain_column: Option<String>,
 
     /// Domains in flight at most (1–100000).
     #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=100_000))]
-    concurrency: u64,
+    pub(super) concurrency: u64,
 
     /// Never show a progress bar.
     #[arg(long)]
-    no_progress: bool,
+    pub(super) no_progress: bool,
+
+    /// How many machines crawl this run together (a PostgreSQL --db): each takes this share of
+    /// --per-ip-rate, --per-ip-concurrency and --per-site-concurrency (a concurrency at least
+    /// 1), so that the run as a whole keeps the limits. Give every worker the same number.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub(super) workers: u64,
+
+    /// How long a worker's claimed domains stay its own without a heartbeat (a PostgreSQL
+    /// --db): when a worker dies, the others take its domains after this long.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(3..=86_400))]
+    pub(super) lease: u64,
 
     #[command(flatten)]
-    net: NetArgs,
+    pub(super) net: NetArgs,
 }
 
 /// A run name: printable text, 1 to 200 characters.
@@ -100,18 +113,18 @@ fn run_name(value: &str) -> Result<String, String> {
 }
 
 /// The list, opened and its layout checked.
-struct List {
-    targets: TargetReader,
+pub(super) struct List {
+    pub(super) targets: TargetReader,
     /// How many rows it has (for the progress bar), when it is a file.
-    rows: Option<u64>,
+    pub(super) rows: Option<u64>,
     /// The list's file name without extension, or `stdin`.
-    stem: String,
+    pub(super) stem: String,
 }
 
-fn open_list(args: &CrawlArgs) -> Result<List> {
+pub(super) fn open_list(args: &CrawlArgs, list: &str) -> Result<List> {
     let format = InputFormat::from(args.input_format);
     let column = args.domain_column.clone();
-    if args.list == "-" {
+    if list == "-" {
         let targets = TargetReader::with_column(std::io::stdin(), format, column)
             .context("cannot read the list from standard input")?;
         return Ok(List {
@@ -120,14 +133,14 @@ fn open_list(args: &CrawlArgs) -> Result<List> {
             stem: "stdin".into(),
         });
     }
-    let path = Path::new(&args.list);
+    let path = Path::new(list);
     let open = || -> Result<Box<dyn Read + Send>> {
         Ok(Box::new(std::fs::File::open(path).with_context(|| {
-            format!("cannot open the list `{}`", args.list)
+            format!("cannot open the list `{list}`")
         })?))
     };
     let targets = TargetReader::with_column(open()?, format, column.clone())
-        .with_context(|| format!("cannot read the list `{}`", args.list))?;
+        .with_context(|| format!("cannot read the list `{list}`"))?;
     // A first pass counts the rows the crawl will take, bad ones included, so that the bar ends
     // at its total; it reads the file again rather than holding it.
     let rows = TargetReader::with_column(open()?, format, column)
@@ -249,18 +262,31 @@ fn differs(a: &str, b: &str) -> bool {
 }
 
 pub fn run(args: CrawlArgs) -> Result<ExitCode> {
+    if let disclose::store::location::StoreLocation::Postgres(location) = &args.db {
+        return super::crawl_shared::run(&args, location);
+    }
+    let Some(list_name) = &args.list else {
+        bail!(
+            "give the list to crawl (a LIST may be left out only to join a run shared through a PostgreSQL --db)"
+        );
+    };
+    if args.workers != 1 {
+        bail!("--workers is for a run shared through a PostgreSQL --db");
+    }
     // Everything is checked before the store is touched: flags, files, the list's layout, and
     // the crawler's own set-up.
     let settings = args.net.settings()?;
-    let list = open_list(&args)?;
+    let list = open_list(&args, list_name)?;
     let rt = super::runtime()?;
     let crawler = {
         let _guard = rt.enter();
         Arc::new(settings.build()?)
     };
     rt.block_on(crawler.fetcher.dns.check_transport())?;
-    let mut store = Store::open(&args.db)?;
-    let arguments = std::env::args().collect::<Vec<_>>().join(" ");
+    let db = args.db.sqlite_path("`disclose crawl`")?;
+    let mut store = Store::open(db)?;
+    let arguments =
+        disclose::store::location::redact_arguments(&std::env::args().collect::<Vec<_>>());
     let choice = choose_run(&mut store, &args, &list.stem, &arguments)?;
     let run = choice.run;
     let summary = rt.block_on(async {
@@ -299,7 +325,7 @@ pub fn run(args: CrawlArgs) -> Result<ExitCode> {
         );
     }
     let totals = store.outcomes(run.id)?;
-    let report = report(&summary, &run.name, &args.db, &totals);
+    let report = report(&summary, &run.name, &db.display(), &totals);
     let mut stdout = std::io::stdout().lock();
     let printed = stdout
         .write_all(report.as_bytes())
@@ -317,10 +343,10 @@ pub fn run(args: CrawlArgs) -> Result<ExitCode> {
 }
 
 /// The end-of-crawl report: what this invocation did, then what the run holds.
-fn report(
+pub(super) fn report(
     summary: &Summary,
     run: &str,
-    db: &Path,
+    db: &dyn std::fmt::Display,
     totals: &std::collections::BTreeMap<String, u64>,
 ) -> String {
     let mut out = summary.to_string();
@@ -329,7 +355,7 @@ fn report(
     out.push_str(&format!(
         "run `{}` in {}: {all} domains, {found} with a security.txt file\n",
         disclose::escape::for_terminal(run),
-        db.display()
+        db
     ));
     if summary.resumed > 0 || summary.crawled != all {
         for (class, n) in totals {

@@ -38,11 +38,12 @@ pub struct DiffArgs {
     /// The database to read (as `crawl` wrote it).
     #[arg(
         long,
-        value_name = "PATH",
+        value_name = "PATH|URL",
         env = "DISCLOSE_DB",
-        default_value = "disclose.db"
+        default_value = "disclose.db",
+        value_parser = disclose::store::location::parse_store_location
     )]
-    db: PathBuf,
+    db: disclose::store::location::StoreLocation,
 
     /// Say which files of RUN_B expire within this many days of --now.
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
@@ -89,14 +90,14 @@ struct JsonDiff<'a> {
 }
 
 pub fn run(args: DiffArgs) -> Result<ExitCode> {
-    let store = Store::open_existing(&args.db)?;
+    let store = Store::open_existing(args.db.sqlite_path("`disclose diff`")?)?;
     let find = |name: &str| -> Result<i64> {
         match store.run(name)? {
             Some(run) => Ok(run.id),
             None => bail!(
                 "there is no run `{}` in `{}` (disclose runs lists them)",
                 for_terminal(name),
-                args.db.display()
+                args.db
             ),
         }
     };

@@ -7,7 +7,6 @@ use disclose::directory::{Confidence, Filter};
 use disclose::format::Timestamp;
 use disclose::store::Store;
 use disclose::store::entries::Scope;
-use std::path::PathBuf;
 
 #[derive(Args, Clone)]
 #[command(next_help_heading = "Which entries")]
@@ -15,11 +14,12 @@ pub struct DirectoryArgs {
     /// The database to read (as `crawl` wrote it).
     #[arg(
         long,
-        value_name = "PATH",
+        value_name = "PATH|URL",
         env = "DISCLOSE_DB",
-        default_value = "disclose.db"
+        default_value = "disclose.db",
+        value_parser = disclose::store::location::parse_store_location
     )]
-    pub db: PathBuf,
+    pub db: disclose::store::location::StoreLocation,
 
     /// Read the Records of this run. Default: each domain's latest Record across runs.
     #[arg(long, value_name = "NAME")]
@@ -91,7 +91,7 @@ impl DirectoryArgs {
 
     /// Opens the store (which must exist) and finds the run.
     pub fn open(&self) -> Result<Reading> {
-        let store = Store::open_existing(&self.db)?;
+        let store = Store::open_existing(self.db.sqlite_path("this command")?)?;
         let scope = match &self.run {
             None => Scope::Latest,
             Some(name) => match store.run(name)? {
@@ -100,7 +100,7 @@ impl DirectoryArgs {
                     let known: Vec<String> = store.runs()?.into_iter().map(|r| r.name).collect();
                     bail!(
                         "`{}` has no run `{name}`{}",
-                        self.db.display(),
+                        self.db,
                         if known.is_empty() {
                             " (it has no runs yet)".to_owned()
                         } else {

@@ -200,7 +200,11 @@ pub fn run(args: LookupArgs) -> Result<ExitCode> {
     };
     let mut feed = open_feed(&args)?;
     let (store, scope) = if args.crawl_missing {
-        let store = Store::open(&args.directory.db)?;
+        let store = Store::open(
+            args.directory
+                .db
+                .sqlite_path("`disclose lookup --crawl-missing`")?,
+        )?;
         let rows: Vec<std::io::Result<Row>> = feed.rows.by_ref().collect();
         let rows = rows.into_iter().collect::<std::io::Result<Vec<Row>>>()?;
         let run = crawl_missing(&args, &store, &rows, settings.expect("checked above"))?;
@@ -333,7 +337,8 @@ fn crawl_missing(
             &disclose::crawl::domain::now().to_string()[..10]
         )
     });
-    let arguments = std::env::args().collect::<Vec<_>>().join(" ");
+    let arguments =
+        disclose::store::location::redact_arguments(&std::env::args().collect::<Vec<_>>());
     let (run, _) = store.begin_run(&run_name, &arguments, disclose::crawl::domain::now())?;
     if missing.is_empty() {
         return Ok(run.id);

@@ -5,6 +5,7 @@
 mod certs;
 mod check;
 mod crawl;
+mod crawl_shared;
 mod diff;
 mod directory;
 mod explain;

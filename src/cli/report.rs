@@ -25,11 +25,12 @@ pub struct ReportArgs {
     /// The database to read (as `crawl` wrote it).
     #[arg(
         long,
-        value_name = "PATH",
+        value_name = "PATH|URL",
         env = "DISCLOSE_DB",
-        default_value = "disclose.db"
+        default_value = "disclose.db",
+        value_parser = disclose::store::location::parse_store_location
     )]
-    db: PathBuf,
+    db: disclose::store::location::StoreLocation,
 
     /// The run to report on. Default: the latest.
     #[arg(long, value_name = "NAME")]
@@ -65,15 +66,12 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
     if args.min_group == 0 {
         bail!("--min-group must be at least 1");
     }
-    let store = Store::open_existing(&args.db)?;
+    let store = Store::open_existing(args.db.sqlite_path("`disclose report`")?)?;
     let run = match args.run {
         Some(name) => name,
         None => match store.runs()?.pop() {
             Some(run) => run.name,
-            None => bail!(
-                "`{}` holds no run yet: crawl a list first",
-                args.db.display()
-            ),
+            None => bail!("`{}` holds no run yet: crawl a list first", args.db),
         },
     };
     let options = ReportOptions {

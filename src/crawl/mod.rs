@@ -17,6 +17,7 @@ pub mod progress;
 pub mod seen;
 pub mod settings;
 
+use crate::store::postgres::PgStore;
 use crate::store::{Run, Store, Writer};
 use crate::target::{InputError, Target, TargetReader};
 use anyhow::{Context, Result, anyhow};
@@ -188,7 +189,7 @@ pub async fn crawl_list(
     let schedule = tokio::spawn(schedule(
         crawler,
         rx,
-        lookup,
+        Box::new(lookup),
         run.id,
         config.concurrency,
         claimed,
@@ -210,6 +211,202 @@ pub async fn crawl_list(
 }
 
 type Input = std::io::Result<Result<Target, InputError>>;
+
+/// What the scheduler asks the store about the run: which domains it has recorded, and from
+/// which line (to tell a resumed domain from a duplicate).
+pub trait RecordedDomains: Send {
+    fn each_recorded_domain(&self, run: i64, each: &mut dyn FnMut(&str)) -> Result<()>;
+    fn recorded_line(&self, run: i64, domain: &str) -> Result<Option<u64>>;
+}
+
+impl RecordedDomains for Store {
+    fn each_recorded_domain(&self, run: i64, each: &mut dyn FnMut(&str)) -> Result<()> {
+        Store::each_recorded_domain(self, run, each)
+    }
+
+    fn recorded_line(&self, run: i64, domain: &str) -> Result<Option<u64>> {
+        Store::recorded_line(self, run, domain)
+    }
+}
+
+/// A shared run's queue hands each domain out once and never one already recorded (duplicates
+/// were reported when the list was queued), so there is nothing to ask.
+struct HandedOutOnce;
+
+impl RecordedDomains for HandedOutOnce {
+    fn each_recorded_domain(&self, _: i64, _: &mut dyn FnMut(&str)) -> Result<()> {
+        Ok(())
+    }
+
+    fn recorded_line(&self, _: i64, _: &str) -> Result<Option<u64>> {
+        Ok(None)
+    }
+}
+
+/// A worker's part in a run shared through PostgreSQL (`crawl_queue`): its connections, opened
+/// before the crawl starts (rust-postgres's blocking client must not be called from the crawl's
+/// runtime), and how it claims.
+pub struct QueueWorker {
+    /// Claims domains (on the claiming thread).
+    pub claims: PgStore,
+    /// Renews the leases and says the worker is alive (on the heartbeat thread).
+    pub heartbeats: PgStore,
+    /// Writes Records (on the writer thread).
+    pub writes: PgStore,
+    pub worker: i64,
+    /// Domains claimed at a time.
+    pub batch: usize,
+    /// How long a claim holds without a heartbeat: a worker silent that long is taken as dead.
+    pub lease: std::time::Duration,
+}
+
+/// Crawls the domains `worker` claims from `run`'s queue until the queue is empty and no other
+/// worker holds a domain that could come back (its lease ending), or until stopped.
+pub async fn crawl_queue(
+    crawler: Arc<DomainCrawler>,
+    worker: QueueWorker,
+    total: Option<u64>,
+    run: &Run,
+    config: &RunConfig,
+    stop: watch::Receiver<Stop>,
+) -> Result<Summary> {
+    let progress = Progress::new(total, config.progress);
+    let claimed: Arc<Mutex<HashMap<String, u64>>> = Arc::default();
+    let QueueWorker {
+        claims,
+        heartbeats,
+        writes,
+        worker,
+        batch,
+        lease,
+    } = worker;
+    let run_id = run.id;
+    let writer = {
+        let claimed = claimed.clone();
+        Writer::start_with(
+            Box::new(move |records: &[crate::record::Record]| {
+                let n = writes.write(run_id, records)?;
+                writes.count_written(worker, n)?;
+                Ok(n)
+            }),
+            move |domains| {
+                let mut claimed = claimed.lock().unwrap_or_else(|e| e.into_inner());
+                for d in domains {
+                    claimed.remove(d);
+                }
+            },
+        )?
+    };
+    let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let heartbeat = {
+        let stopping = stopping.clone();
+        std::thread::Builder::new()
+            .name("disclose-heartbeat".into())
+            .spawn(move || {
+                let every = lease / 3;
+                let mut last = std::time::Instant::now();
+                while !stopping.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    if last.elapsed() >= every {
+                        if let Err(e) = heartbeats.heartbeat(worker, lease) {
+                            progress::say(&format!(
+                                "disclose: cannot renew this worker's claims: {e:#}; trying again"
+                            ));
+                        }
+                        last = std::time::Instant::now();
+                    }
+                }
+            })
+            .context("cannot start the heartbeat thread")?
+    };
+    let (tx, rx) = mpsc::channel::<Input>(batch.max(1));
+    let claimer = {
+        let stopping = stopping.clone();
+        std::thread::Builder::new()
+            .name("disclose-claims".into())
+            .spawn(move || claim_until_done(&claims, run_id, worker, batch, lease, &tx, &stopping))
+            .context("cannot start the claiming thread")?
+    };
+    let schedule = tokio::spawn(schedule(
+        crawler,
+        rx,
+        Box::new(HandedOutOnce),
+        run.id,
+        config.concurrency,
+        claimed,
+        writer.sender(),
+        progress,
+        stop,
+    ));
+    let scheduled = schedule.await;
+    stopping.store(true, std::sync::atomic::Ordering::Relaxed);
+    let claimed = claimer.join();
+    let _ = heartbeat.join();
+    let written = writer.finish().context("cannot write the records");
+    let (summary, progress) = scheduled.context("the crawl scheduler failed")??;
+    progress.finish();
+    written?;
+    match claimed {
+        Ok(result) => result?,
+        Err(_) => anyhow::bail!("the claiming thread panicked"),
+    }
+    Ok(summary)
+}
+
+/// Claims batches for the scheduler until the run's queue is done. When nothing is free but
+/// other workers still hold domains, it waits: should one of them die, its domains come back
+/// when its lease ends. A database that does not answer is retried with backoff, and nothing
+/// unclaimed is ever sent.
+fn claim_until_done(
+    store: &PgStore,
+    run: i64,
+    worker: i64,
+    batch: usize,
+    lease: std::time::Duration,
+    tx: &mpsc::Sender<Input>,
+    stopping: &std::sync::atomic::AtomicBool,
+) -> Result<()> {
+    let mut failures = 0u32;
+    while !stopping.load(std::sync::atomic::Ordering::Relaxed) {
+        let claimed = store.claim(run, worker, batch, lease).and_then(|claimed| {
+            if claimed.is_empty() {
+                store.queue_progress(run).map(|p| (claimed, Some(p)))
+            } else {
+                Ok((claimed, None))
+            }
+        });
+        let (targets, progress) = match claimed {
+            Ok(answer) => {
+                failures = 0;
+                answer
+            }
+            Err(e) => {
+                let wait = std::time::Duration::from_secs(1u64 << failures.min(5));
+                progress::say(&format!(
+                    "disclose: cannot claim domains: {e:#}; trying again in {} s",
+                    wait.as_secs()
+                ));
+                failures += 1;
+                std::thread::sleep(wait);
+                continue;
+            }
+        };
+        if let Some(progress) = progress {
+            if progress.queued == 0 && progress.in_flight == 0 {
+                return Ok(());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            continue;
+        }
+        for target in targets {
+            if tx.blocking_send(Ok(Ok(target))).is_err() {
+                // The scheduler stopped taking domains; the claims go back when released.
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
 
 /// Records handed to the store's writer this many at a time, or every `FLUSH_EVERY`, whichever
 /// comes first: waking the writer thread for every Record cost a futex wake and two context
@@ -274,7 +471,7 @@ impl Outbox {
 async fn schedule(
     crawler: Arc<DomainCrawler>,
     rx: mpsc::Receiver<Input>,
-    store: Store,
+    store: Box<dyn RecordedDomains>,
     run: i64,
     concurrency: usize,
     claimed: Arc<Mutex<HashMap<String, u64>>>,
@@ -285,7 +482,7 @@ async fn schedule(
     let mut summary = Summary::default();
     let mut seen = seen::Seen::default();
     store
-        .each_recorded_domain(run, |domain| seen.insert(domain))
+        .each_recorded_domain(run, &mut |domain| seen.insert(domain))
         .context("cannot read what this run has recorded")?;
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut in_flight: JoinSet<Result<crate::record::Record, Crashed>> = JoinSet::new();

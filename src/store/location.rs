@@ -134,7 +134,9 @@ impl StoreLocation {
         match self {
             StoreLocation::Sqlite(path) => Ok(path),
             StoreLocation::Postgres(pg) => {
-                bail!("{needed_for} needs an SQLite store (a file) for now; `{pg}` is PostgreSQL")
+                bail!(
+                    "{needed_for} does not use PostgreSQL stores yet (`{pg}`): give --db a file; in this version `disclose runs` is the command that reads one"
+                )
             }
         }
     }

@@ -902,6 +902,9 @@ impl<'t> Inserts<'t> {
     }
 }
 
+/// Writes a batch of Records in one transaction; returns how many were new.
+pub type RecordSink = Box<dyn FnMut(&[Record]) -> Result<u64> + Send>;
+
 /// Writes Records in batches on its own thread. Dropping the sender side (via `finish`) commits
 /// what is left. Records arrive in groups (`Vec`), so that the thread is woken once per group
 /// rather than once per Record.
@@ -925,6 +928,18 @@ impl Writer {
         committed: impl Fn(&[String]) + Send + 'static,
     ) -> Result<Writer> {
         let mut conn = open_connection(path)?;
+        Writer::start_with(
+            Box::new(move |batch: &[Record]| write_batch(&mut conn, run, batch)),
+            committed,
+        )
+    }
+
+    /// Starts a writer that hands each batch to `sink` (which writes it in one transaction and
+    /// returns how many Records were new): the PostgreSQL store's, or SQLite's.
+    pub fn start_with(
+        mut sink: RecordSink,
+        committed: impl Fn(&[String]) + Send + 'static,
+    ) -> Result<Writer> {
         let (sender, receiver) = mpsc::sync_channel::<Vec<Record>>(16);
         let thread = std::thread::Builder::new()
             .name("disclose-store".into())
@@ -941,7 +956,7 @@ impl Writer {
                             Err(_) => break,
                         }
                     }
-                    written += write_batch(&mut conn, run, &batch)?;
+                    written += sink(&batch)?;
                     let domains: Vec<String> = batch.drain(..).map(|r| r.domain).collect();
                     committed(&domains);
                 }

@@ -86,6 +86,15 @@ impl PgStore {
     /// written by a newer disclose or holding another program's tables. Waits up to `patience`
     /// for the database to answer.
     pub fn open(location: &PostgresLocation, patience: Duration) -> Result<PgStore> {
+        PgStore::open_with(location, patience, true)
+    }
+
+    /// Opens a store that must hold disclose's tables already: for the commands that only read.
+    pub fn open_existing(location: &PostgresLocation, patience: Duration) -> Result<PgStore> {
+        PgStore::open_with(location, patience, false)
+    }
+
+    fn open_with(location: &PostgresLocation, patience: Duration, create: bool) -> Result<PgStore> {
         let mut client = connect(location, patience)?;
         let context = || format!("cannot use the database `{location}`");
         let mut tx = client.transaction().with_context(context)?;
@@ -107,6 +116,11 @@ impl PgStore {
                 );
             }
         } else {
+            if !create {
+                bail!(
+                    "`{location}` holds no disclose store yet: crawl into it first, or name another with --db"
+                );
+            }
             let foreign: Option<String> = tx
                 .query_opt(
                     "SELECT table_name::text FROM information_schema.tables
@@ -224,6 +238,18 @@ impl PgStore {
         self.execute(
             "UPDATE runs SET finished = $2 WHERE id = $1",
             &[&run, &now.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Removes a run that holds nothing (one a failed start left empty).
+    pub fn delete_empty_run(&self, run: i64) -> Result<()> {
+        self.execute(
+            "DELETE FROM runs WHERE id = $1
+             AND NOT EXISTS (SELECT 1 FROM records WHERE run = $1)
+             AND NOT EXISTS (SELECT 1 FROM queue WHERE run = $1)
+             AND NOT EXISTS (SELECT 1 FROM workers WHERE run = $1)",
+            &[&run],
         )?;
         Ok(())
     }

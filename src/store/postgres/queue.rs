@@ -30,6 +30,15 @@ impl QueueProgress {
     }
 }
 
+/// What loading part of a list into a queue did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Enqueued {
+    /// Domains new to the queue.
+    pub added: u64,
+    /// Domains listed before on another line: (line, domain, the earlier line).
+    pub duplicates: Vec<(u64, String, u64)>,
+}
+
 /// A worker of a run, as the `workers` table has it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkerRow {
@@ -61,9 +70,10 @@ fn tags_json(target: &Target) -> Option<String> {
 
 impl PgStore {
     /// Adds `targets` to the run's queue; a domain already listed (or already recorded) is
-    /// left as it is. Returns how many were new. One transaction per call: give it a few
-    /// thousand at a time.
-    pub fn enqueue(&self, run: i64, targets: &[Target]) -> Result<u64> {
+    /// left as it is: listed again from the same line (the list loaded twice), silently; from
+    /// another line, it is a duplicate and returned as such. One transaction per call: give it
+    /// a few thousand at a time.
+    pub fn enqueue(&self, run: i64, targets: &[Target]) -> Result<Enqueued> {
         let mut client = self.client.borrow_mut();
         let mut tx = client.transaction().with_context(|| self.context())?;
         let insert = tx.prepare(
@@ -73,10 +83,11 @@ impl PgStore {
                           THEN 1 ELSE 0 END)
              ON CONFLICT (run, domain) DO NOTHING",
         )?;
-        let mut added = 0;
+        let listed = tx.prepare("SELECT line FROM queue WHERE run = $1 AND domain = $2")?;
+        let mut enqueued = Enqueued::default();
         for target in targets {
             let line = target.line as i64;
-            added += tx.execute(
+            let added = tx.execute(
                 &insert,
                 &[
                     &run,
@@ -86,9 +97,19 @@ impl PgStore {
                     &tags_json(target),
                 ],
             )?;
+            if added == 1 {
+                enqueued.added += 1;
+                continue;
+            }
+            let earlier: i64 = tx.query_one(&listed, &[&run, &target.domain])?.get(0);
+            if earlier != line {
+                enqueued
+                    .duplicates
+                    .push((target.line, target.domain.clone(), earlier as u64));
+            }
         }
         tx.commit().with_context(|| self.context())?;
-        Ok(added)
+        Ok(enqueued)
     }
 
     /// Registers this process as a worker of `run`; returns its id.

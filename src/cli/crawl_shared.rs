@@ -1,0 +1,160 @@
+//! `disclose crawl --db postgres://…`: a run shared by several machines. With a LIST, the list
+//! is loaded into the run's queue (streamed, bad lines and duplicates reported with their line
+//! numbers) and this machine starts crawling; without one, it joins the run. Each worker takes
+//! its share (`--workers N`) of the politeness limits, claims domains from the queue, and ends
+//! when the queue is done; the last one marks the run finished.
+
+use super::crawl::{CrawlArgs, open_list, report};
+use anyhow::{Context, Result, bail};
+use disclose::crawl::progress::{say, stderr_closed};
+use disclose::crawl::{self, QueueWorker, RunConfig, Stop};
+use disclose::store::location::PostgresLocation;
+use disclose::store::postgres::PgStore;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a worker waits for the database at start (with backoff, saying so) before it gives
+/// up: long enough for a database restart.
+const PATIENCE: Duration = Duration::from_secs(300);
+
+/// Domains loaded into the queue per transaction.
+const LOAD_CHUNK: usize = 5_000;
+
+pub fn run(args: &CrawlArgs, location: &PostgresLocation) -> Result<ExitCode> {
+    let Some(name) = args.run.clone() else {
+        bail!(
+            "a run shared through PostgreSQL needs its name: --run NAME, the same on every machine"
+        );
+    };
+    if args.retry_failed {
+        bail!("--retry-failed is not available on a PostgreSQL store yet");
+    }
+    let mut settings = args.net.settings()?;
+    let share = args.workers as f64;
+    let divide = |n: usize| -> usize { (n / args.workers as usize).max(1) };
+    settings.politeness.per_ip_rate /= share;
+    settings.politeness.per_ip_concurrency = divide(settings.politeness.per_ip_concurrency);
+    settings.politeness.per_site_concurrency = divide(settings.politeness.per_site_concurrency);
+    let list = args
+        .list
+        .as_deref()
+        .map(|list| open_list(args, list))
+        .transpose()?;
+    let rt = super::runtime()?;
+    let crawler = {
+        let _guard = rt.enter();
+        Arc::new(settings.build()?)
+    };
+    rt.block_on(crawler.fetcher.dns.check_transport())?;
+
+    let store = PgStore::open(location, PATIENCE)?;
+    let arguments =
+        disclose::store::location::redact_arguments(&std::env::args().collect::<Vec<_>>());
+    if list.is_none() && store.run(&name)?.is_none() {
+        bail!(
+            "there is no run `{}` in `{location}` to join: start it on one machine with its list (`disclose crawl LIST --db … --run {}`)",
+            disclose::escape::for_terminal(&name),
+            disclose::escape::for_terminal(&name)
+        );
+    }
+    let (run, _) = store.begin_run(&name, &arguments, disclose::crawl::domain::now())?;
+    let mut input_errors = 0u64;
+    let mut duplicates = 0u64;
+    if let Some(list) = list {
+        let mut chunk = Vec::with_capacity(LOAD_CHUNK);
+        let mut load = |chunk: &mut Vec<disclose::target::Target>| -> Result<()> {
+            let enqueued = store.enqueue(run.id, chunk)?;
+            for (line, domain, earlier) in enqueued.duplicates {
+                duplicates += 1;
+                say(&format!(
+                    "input: line {line}: `{domain}` is a duplicate of line {earlier}; skipped"
+                ));
+            }
+            chunk.clear();
+            Ok(())
+        };
+        for item in list.targets {
+            match item.context("cannot read the list")? {
+                Ok(target) => chunk.push(target),
+                Err(bad) => {
+                    input_errors += 1;
+                    say(&format!("input: {bad}"));
+                }
+            }
+            if chunk.len() >= LOAD_CHUNK {
+                load(&mut chunk)?;
+            }
+        }
+        load(&mut chunk)?;
+    }
+    let queue = store.queue_progress(run.id)?;
+    if queue.total() == 0 {
+        store.delete_empty_run(run.id)?;
+        bail!(
+            "no usable domain in the list ({input_errors} lines rejected, each reported above); nothing was crawled"
+        );
+    }
+    let worker = store.register_worker(run.id)?;
+    let queue_worker = QueueWorker {
+        claims: PgStore::open(location, PATIENCE)?,
+        heartbeats: PgStore::open(location, PATIENCE)?,
+        writes: PgStore::open(location, PATIENCE)?,
+        worker,
+        batch: (args.concurrency as usize / 4).clamp(8, 1024),
+        lease: Duration::from_secs(args.lease),
+    };
+    let crawled = rt.block_on(async {
+        let (stop_tx, stop) = tokio::sync::watch::channel(Stop::Running);
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = stop_tx.send(Stop::Finish);
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    let _ = stop_tx.send(Stop::Abandon);
+                }
+            }
+        });
+        let config = RunConfig {
+            concurrency: args.concurrency as usize,
+            progress: !args.no_progress && super::progress_allowed(),
+        };
+        crawl::crawl_queue(
+            crawler,
+            queue_worker,
+            Some(queue.queued),
+            &run,
+            &config,
+            stop,
+        )
+        .await
+    });
+    // Whatever happened, the domains this worker still holds go back to the queue at once.
+    let released = store.release(worker);
+    let mut summary = crawled?;
+    released?;
+    summary.input_errors += input_errors;
+    summary.duplicates += duplicates;
+    let queue = store.queue_progress(run.id)?;
+    if queue.queued == 0 && queue.in_flight == 0 && !summary.interrupted {
+        store.finish_run(run.id, disclose::crawl::domain::now())?;
+    }
+    let totals = store.outcomes(run.id)?;
+    let mut text = report(&summary, &run.name, location, &totals);
+    text.push_str(&format!(
+        "queue: {} queued, {} in flight, {} done\n",
+        queue.queued, queue.in_flight, queue.done
+    ));
+    let mut stdout = std::io::stdout().lock();
+    let printed = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+    if summary.interrupted {
+        say("disclose: interrupted; this worker's domains went back to the queue");
+        return Ok(ExitCode::from(130));
+    }
+    if printed.is_err() || stderr_closed() {
+        return Ok(ExitCode::from(141));
+    }
+    Ok(ExitCode::SUCCESS)
+}
