@@ -504,9 +504,10 @@ fn three_workers_crawl_one_lab_within_its_limits_and_survive_one_killed() {
             .map_or(0, |run| store.count(run.id).unwrap())
     };
 
+    let first_log = dir.path().join("first.log");
     let mut first = worker(true)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&first_log).unwrap())
         .spawn()
         .unwrap();
     let started = std::time::Instant::now();
@@ -528,7 +529,11 @@ fn three_workers_crawl_one_lab_within_its_limits_and_survive_one_killed() {
     first.kill().unwrap(); // SIGKILL: its claims are left to expire
     first.wait().unwrap();
     let killed_at = recorded();
-    assert!((60..300).contains(&killed_at), "{killed_at}");
+    assert!(
+        (60..300).contains(&killed_at),
+        "{killed_at} Records when the first worker was killed; it said: {}",
+        std::fs::read_to_string(&first_log).unwrap_or_default()
+    );
     for other in others {
         let out = other.wait_with_output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -583,4 +588,130 @@ fn three_workers_crawl_one_lab_within_its_limits_and_survive_one_killed() {
         "peak {peak} connections to one address"
     );
     drop(rt);
+}
+
+#[test]
+fn every_reading_command_answers_alike_on_both_engines() {
+    let Some(cluster) = ThrowawayCluster::start().unwrap() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = fixture_store(dir.path());
+    let sqlite_path = dir.path().join("store.db");
+    let url = cluster.database("alike").unwrap();
+    let pg = PgStore::open(&postgres_location(&url), Duration::from_secs(5)).unwrap();
+    for run in sqlite.runs().unwrap() {
+        let started = disclose::format::Timestamp::parse_rfc3339(&run.started).unwrap();
+        let (copy, _) = pg.begin_run(&run.name, &run.arguments, started).unwrap();
+        pg.write(copy.id, &sqlite.records(run.id).unwrap()).unwrap();
+        if let Some(finished) = &run.finished {
+            let finished = disclose::format::Timestamp::parse_rfc3339(finished).unwrap();
+            pg.finish_run(copy.id, finished).unwrap();
+        }
+    }
+    drop(sqlite);
+
+    let now = "2026-12-15T00:00:00Z";
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["runs", "--json"],
+        vec![
+            "lookup",
+            "valid-000000.test",
+            "https://www.both-paths-000002.test/login",
+            "security@expired-file-000004.test",
+            "sub.gzip-encoded-000008.test",
+            "127.1.0.4",
+            "nowhere.example",
+            "--format",
+            "jsonl",
+            "--now",
+            now,
+        ],
+        vec![
+            "lookup",
+            "valid-000000.test",
+            "--run",
+            "week-1",
+            "--format",
+            "csv",
+            "--now",
+            now,
+        ],
+        vec!["export", "--format", "csv", "--now", now],
+        vec![
+            "export",
+            "--format",
+            "jsonl",
+            "--now",
+            now,
+            "--include-missing",
+        ],
+        vec!["export", "--format", "intelmq", "--now", now],
+        vec!["export", "--format", "disclose-io", "--now", now],
+        vec![
+            "export",
+            "--format",
+            "csv",
+            "--run",
+            "week-1",
+            "--tag",
+            "sector=sector-1",
+            "--now",
+            now,
+        ],
+        vec!["report", "--format", "json", "--now", now],
+        vec![
+            "report",
+            "--format",
+            "md",
+            "--run",
+            "week-1",
+            "--group-by",
+            "sector",
+            "--now",
+            now,
+        ],
+        vec![
+            "report",
+            "--format",
+            "json",
+            "--run",
+            "week-2",
+            "--compare",
+            "week-1",
+            "--now",
+            now,
+        ],
+        vec!["diff", "week-1", "week-2", "--format", "json", "--now", now],
+        vec!["certs", "--summary", "--now", now],
+        vec!["certs", "--issuer", "lab", "--format", "csv", "--now", now],
+    ];
+    let run = |db: &str, args: &[&str]| -> (Option<i32>, String, String) {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_disclose"))
+            .args(args)
+            .args(["--db", db])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let sqlite_db = sqlite_path.to_str().unwrap();
+    for args in commands {
+        let (lite_code, lite_out, lite_err) = run(sqlite_db, &args);
+        let (pg_code, pg_out, pg_err) = run(&url, &args);
+        assert!(
+            lite_code.is_some_and(|c| c <= 1),
+            "{args:?} on SQLite: {lite_err}"
+        );
+        assert!(!lite_out.is_empty(), "{args:?} printed nothing");
+        assert_eq!(pg_code, lite_code, "{args:?}: {pg_err}");
+        assert_eq!(
+            pg_out.replace(&url, "DB"),
+            lite_out.replace(sqlite_db, "DB"),
+            "{args:?}"
+        );
+    }
 }

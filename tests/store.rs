@@ -3,6 +3,7 @@
 
 use disclose::store::Store;
 use disclose::store::entries::Scope;
+use disclose::store::read::ReadStore;
 use std::path::{Path, PathBuf};
 
 fn temp_copy_of_fixture(name: &str) -> PathBuf {
@@ -85,7 +86,7 @@ fn a_schema_1_store_is_upgraded_in_place_with_its_records_kept() {
     let truths = fixture_truth();
     let mut seen = 0;
     store
-        .each_entry(Scope::Run(week1.id), false, |entry| {
+        .each_entry(Scope::Run(week1.id), false, &mut |entry| {
             let truth = truths
                 .iter()
                 .find(|t| t["domain"] == entry.domain.as_str())
@@ -128,7 +129,9 @@ fn a_schema_1_store_is_upgraded_in_place_with_its_records_kept() {
     let store = Store::open(&path).unwrap();
     assert_eq!(store.count(week1.id).unwrap(), 60);
     let latest = store
-        .entry("valid-000000.test", Scope::Latest)
+        .entries(Scope::Latest)
+        .unwrap()
+        .entry("valid-000000.test")
         .unwrap()
         .unwrap();
     assert_eq!(latest.run, "week-2");

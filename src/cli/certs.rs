@@ -152,7 +152,7 @@ pub fn run(args: CertsArgs) -> Result<ExitCode> {
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
-    let mut resolver = Resolver::new(&reading.store, reading.scope, now, args.directory.filter())?;
+    let mut resolver = Resolver::new(&*reading.store, reading.scope, now, args.directory.filter())?;
     let header: Vec<String> = [
         "domain",
         "issuer",

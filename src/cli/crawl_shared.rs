@@ -104,6 +104,7 @@ pub fn run(args: &CrawlArgs, location: &PostgresLocation) -> Result<ExitCode> {
         worker,
         batch: (args.concurrency as usize / 4).clamp(8, 1024),
         lease: Duration::from_secs(args.lease),
+        queue_at_start: queue,
     };
     let crawled = rt.block_on(async {
         let (stop_tx, stop) = tokio::sync::watch::channel(Stop::Running);
@@ -119,15 +120,7 @@ pub fn run(args: &CrawlArgs, location: &PostgresLocation) -> Result<ExitCode> {
             concurrency: args.concurrency as usize,
             progress: !args.no_progress && super::progress_allowed(),
         };
-        crawl::crawl_queue(
-            crawler,
-            queue_worker,
-            Some(queue.queued),
-            &run,
-            &config,
-            stop,
-        )
-        .await
+        crawl::crawl_queue(crawler, queue_worker, &run, &config, stop).await
     });
     // Whatever happened, the domains this worker still holds go back to the queue at once.
     let released = store.release(worker);

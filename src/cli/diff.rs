@@ -7,7 +7,6 @@ use disclose::diff::{self, Change, DiffOptions, KINDS};
 use disclose::directory::export::csv::Rows;
 use disclose::escape::for_terminal;
 use disclose::format::Timestamp;
-use disclose::store::Store;
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -90,7 +89,7 @@ struct JsonDiff<'a> {
 }
 
 pub fn run(args: DiffArgs) -> Result<ExitCode> {
-    let store = Store::open_existing(args.db.sqlite_path("`disclose diff`")?)?;
+    let store = super::directory::open_read_store(&args.db)?;
     let find = |name: &str| -> Result<i64> {
         match store.run(name)? {
             Some(run) => Ok(run.id),
@@ -123,7 +122,7 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
         rows.flush_to(&mut out)?;
     }
     let streaming = matches!(args.format, FormatArg::Csv | FormatArg::Jsonl);
-    store.each_pair(before, after, |domain, a, b| {
+    store.each_pair(before, after, &mut |domain, a, b| {
         let changes: Vec<Change> = diff::compare(&domain, &a, &b, &options)
             .into_iter()
             .filter(|c| args.only.is_empty() || args.only.contains(&c.kind))

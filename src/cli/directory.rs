@@ -7,6 +7,9 @@ use disclose::directory::{Confidence, Filter};
 use disclose::format::Timestamp;
 use disclose::store::Store;
 use disclose::store::entries::Scope;
+use disclose::store::location::StoreLocation;
+use disclose::store::postgres::PgStore;
+use disclose::store::read::ReadStore;
 
 #[derive(Args, Clone)]
 #[command(next_help_heading = "Which entries")]
@@ -68,9 +71,20 @@ fn parse_confidence(value: &str) -> Result<Confidence, String> {
     })
 }
 
+/// How long a reading command waits for a PostgreSQL server that does not answer.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Opens a store that must exist, on either engine, for a command that only reads.
+pub fn open_read_store(db: &StoreLocation) -> Result<Box<dyn ReadStore>> {
+    Ok(match db {
+        StoreLocation::Sqlite(path) => Box::new(Store::open_existing(path)?),
+        StoreLocation::Postgres(location) => Box::new(PgStore::open_existing(location, PATIENCE)?),
+    })
+}
+
 /// What a reading command reads: the store, the scope, the time of judgement, the filter.
 pub struct Reading {
-    pub store: Store,
+    pub store: Box<dyn ReadStore>,
     pub scope: Scope,
     pub now: Timestamp,
     pub filter: Filter,
@@ -91,7 +105,7 @@ impl DirectoryArgs {
 
     /// Opens the store (which must exist) and finds the run.
     pub fn open(&self) -> Result<Reading> {
-        let store = Store::open_existing(self.db.sqlite_path("this command")?)?;
+        let store = open_read_store(&self.db)?;
         let scope = match &self.run {
             None => Scope::Latest,
             Some(name) => match store.run(name)? {

@@ -112,7 +112,7 @@ pub fn run(args: ExportArgs) -> Result<ExitCode> {
     let found_only = !args.include_missing;
     reading
         .store
-        .each_entry(reading.scope, found_only, |stored| {
+        .each_entry(reading.scope, found_only, &mut |stored| {
             read += 1;
             let entry = Entry::from_stored(stored, reading.now);
             // Domains without a file come only with --include-missing (the query leaves them out

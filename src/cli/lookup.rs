@@ -214,13 +214,16 @@ pub fn run(args: LookupArgs) -> Result<ExitCode> {
         } else {
             Scope::Latest
         };
-        (store, scope)
+        (
+            Box::new(store) as Box<dyn disclose::store::read::ReadStore>,
+            scope,
+        )
     } else {
         let reading = args.directory.open()?;
         (reading.store, reading.scope)
     };
     let now = args.directory.now();
-    let mut resolver = Resolver::new(&store, scope, now, args.directory.filter())?;
+    let mut resolver = Resolver::new(&*store, scope, now, args.directory.filter())?;
     let options = ExportOptions {
         excel: args.excel,
         feed_name: args.feed_name.clone(),
@@ -316,7 +319,7 @@ fn crawl_missing(
         None => None,
     };
     let scope = scope_run.map_or(Scope::Latest, Scope::Run);
-    let mut reader = store.reader(scope)?;
+    let mut reader = disclose::store::read::ReadStore::entries(store, scope)?;
     let mut missing = BTreeSet::new();
     for row in rows {
         let Ok(item) = parse_item(&row.value) else {

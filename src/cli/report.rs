@@ -5,7 +5,6 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use disclose::format::Timestamp;
 use disclose::report::{self, ReportOptions};
-use disclose::store::Store;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,7 +65,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
     if args.min_group == 0 {
         bail!("--min-group must be at least 1");
     }
-    let store = Store::open_existing(args.db.sqlite_path("`disclose report`")?)?;
+    let store = super::directory::open_read_store(&args.db)?;
     let run = match args.run {
         Some(name) => name,
         None => match store.runs()?.pop() {
@@ -81,7 +80,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         min_group: args.min_group,
         now: args.now.unwrap_or_else(disclose::crawl::domain::now),
     };
-    let built = report::build(&store, &options)?;
+    let built = report::build(&*store, &options)?;
     let text = match args.format {
         FormatArg::Md => report::markdown::render(&built),
         FormatArg::Json => serde_json::to_string_pretty(&built)? + "\n",

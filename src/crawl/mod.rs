@@ -258,6 +258,8 @@ pub struct QueueWorker {
     pub batch: usize,
     /// How long a claim holds without a heartbeat: a worker silent that long is taken as dead.
     pub lease: std::time::Duration,
+    /// The run's queue when the worker starts (for the progress bar).
+    pub queue_at_start: crate::store::postgres::queue::QueueProgress,
 }
 
 /// Crawls the domains `worker` claims from `run`'s queue until the queue is empty and no other
@@ -265,12 +267,13 @@ pub struct QueueWorker {
 pub async fn crawl_queue(
     crawler: Arc<DomainCrawler>,
     worker: QueueWorker,
-    total: Option<u64>,
     run: &Run,
     config: &RunConfig,
     stop: watch::Receiver<Stop>,
 ) -> Result<Summary> {
-    let progress = Progress::new(total, config.progress);
+    let queue = worker.queue_at_start;
+    let progress = Progress::shared(queue.total(), queue.done, config.progress);
+    let bar = progress.shared_position();
     let claimed: Arc<Mutex<HashMap<String, u64>>> = Arc::default();
     let QueueWorker {
         claims,
@@ -279,6 +282,7 @@ pub async fn crawl_queue(
         worker,
         batch,
         lease,
+        queue_at_start: _,
     } = worker;
     let run_id = run.id;
     let writer = {
@@ -305,8 +309,17 @@ pub async fn crawl_queue(
             .spawn(move || {
                 let every = lease / 3;
                 let mut last = std::time::Instant::now();
+                let mut shown = std::time::Instant::now();
                 while !stopping.load(std::sync::atomic::Ordering::Relaxed) {
                     std::thread::sleep(std::time::Duration::from_millis(100));
+                    // The bar shows the whole run's progress, all workers.
+                    if shown.elapsed() >= std::time::Duration::from_secs(1) {
+                        if let Ok(queue) = heartbeats.queue_progress(run_id) {
+                            bar.set_length(queue.total());
+                            bar.set_position(queue.done);
+                        }
+                        shown = std::time::Instant::now();
+                    }
                     if last.elapsed() >= every {
                         if let Err(e) = heartbeats.heartbeat(worker, lease) {
                             progress::say(&format!(

@@ -13,6 +13,9 @@ use std::time::Duration;
 pub struct Progress {
     bar: ProgressBar,
     visible: bool,
+    /// The bar's position is set from outside (a shared run's progress, all workers), not
+    /// counted here.
+    external: bool,
     found: u64,
     no_file: u64,
     unreachable: u64,
@@ -99,12 +102,28 @@ impl Progress {
         let p = Progress {
             bar,
             visible,
+            external: false,
             found: 0,
             no_file: 0,
             unreachable: 0,
         };
         p.update_message();
         p
+    }
+
+    /// A bar for a run shared by several workers: its position is the run's, set through
+    /// `shared_position` (from the store), starting at `done` of `total`; the message counts
+    /// this worker's own domains.
+    pub fn shared(total: u64, done: u64, enabled: bool) -> Progress {
+        let mut p = Progress::new(Some(total), enabled);
+        p.external = true;
+        p.bar.set_position(done);
+        p
+    }
+
+    /// A handle to move a shared run's bar from another thread: `set_position`, `set_length`.
+    pub fn shared_position(&self) -> ProgressBar {
+        self.bar.clone()
     }
 
     fn update_message(&self) {
@@ -125,13 +144,17 @@ impl Progress {
             1 => self.no_file += 1,
             _ => self.unreachable += 1,
         }
-        self.bar.inc(1);
+        if !self.external {
+            self.bar.inc(1);
+        }
         self.update_message();
     }
 
     /// A domain that needs no crawling (already recorded) still counts towards the total.
     pub fn skipped(&mut self) {
-        self.bar.inc(1);
+        if !self.external {
+            self.bar.inc(1);
+        }
     }
 
     /// A line for the person watching, above the bar.

@@ -13,7 +13,7 @@
 use super::{Confidence, Entry, Filter};
 use crate::format::Timestamp;
 use crate::store::entries::{Scope, StoredEntry};
-use crate::store::{EntryReader, Store};
+use crate::store::read::{EntryLookup, ReadStore};
 use anyhow::Result;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -283,7 +283,7 @@ impl Answer {
 
 /// Answers items from a store.
 pub struct Resolver<'s> {
-    reader: EntryReader<'s>,
+    reader: Box<dyn EntryLookup + 's>,
     now: Timestamp,
     filter: Filter,
     /// Entries already read, judged at `now` (`None`: not crawled), and the host's own crawl;
@@ -301,13 +301,13 @@ const CACHE_LIMIT: usize = 10_000;
 
 impl<'s> Resolver<'s> {
     pub fn new(
-        store: &'s Store,
+        store: &'s dyn ReadStore,
         scope: Scope,
         now: Timestamp,
         filter: Filter,
     ) -> Result<Resolver<'s>> {
         Ok(Resolver {
-            reader: store.reader(scope)?,
+            reader: store.entries(scope)?,
             now,
             filter,
             entries: HashMap::new(),

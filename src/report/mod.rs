@@ -15,8 +15,8 @@ pub mod markdown;
 
 use crate::format::Timestamp;
 use crate::format::catalogue::{Code, Level};
-use crate::store::Store;
 use crate::store::facts::Fact;
+use crate::store::read::ReadStore;
 use anyhow::{Result, bail};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -494,7 +494,7 @@ fn flag_value<'a>(command: &'a str, flag: &str) -> Option<&'a str> {
 }
 
 /// Builds the report of `options.run` from the store.
-pub fn build(store: &Store, options: &ReportOptions) -> Result<Report> {
+pub fn build(store: &dyn ReadStore, options: &ReportOptions) -> Result<Report> {
     let Some(run) = store.run(&options.run)? else {
         bail!(
             "there is no run `{}` in the database (disclose runs lists them)",
@@ -535,7 +535,7 @@ pub fn build(store: &Store, options: &ReportOptions) -> Result<Report> {
     let mut certificates = 0;
     let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
 
-    store.each_fact(run.id, |fact: Fact| {
+    store.each_fact(run.id, &mut |fact: Fact| {
         let codes: Vec<&str> = fact.findings.iter().map(|(c, _)| c.as_str()).collect();
         let has = |list: &[&str]| codes.iter().any(|c| list.contains(c));
         let unexpired = fact.expires.is_some_and(|e| e > now);
@@ -871,7 +871,7 @@ fn code_count(code: &str, files: u64, all: u64) -> CodeCount {
 
 /// The key rates of `current` and of each compared run, oldest first, and the churn between
 /// consecutive ones.
-fn trend(store: &Store, current: &str, compare: &[String]) -> Result<Trend> {
+fn trend(store: &dyn ReadStore, current: &str, compare: &[String]) -> Result<Trend> {
     let mut runs = Vec::new();
     for name in compare.iter().map(String::as_str).chain([current]) {
         match store.run(name)? {

@@ -134,9 +134,7 @@ impl StoreLocation {
         match self {
             StoreLocation::Sqlite(path) => Ok(path),
             StoreLocation::Postgres(pg) => {
-                bail!(
-                    "{needed_for} does not use PostgreSQL stores yet (`{pg}`): give --db a file; in this version `disclose runs` is the command that reads one"
-                )
+                bail!("{needed_for} does not use PostgreSQL stores yet (`{pg}`): give --db a file")
             }
         }
     }

@@ -9,16 +9,18 @@
 //! how an older store is upgraded; `entries` what the directory reads back.
 
 pub mod derive;
+pub mod engine;
 pub mod entries;
 pub mod facts;
 pub mod location;
 pub mod postgres;
+pub mod read;
 mod schema;
 
 use crate::format::Timestamp;
 use crate::record::Record;
 use anyhow::{Context, Result, bail};
-use entries::{Scope, StoredContact, StoredEntry, StoredFile};
+use entries::{Scope, StoredEntry};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -420,93 +422,12 @@ impl Store {
         write_batch(&mut self.conn, run, batch)
     }
 
-    /// Calls `each` with the entries in `scope`, in domain order; with `found_only`, only those
-    /// with a file. `each` returns `false` to stop.
-    pub fn each_entry(
-        &self,
-        scope: Scope,
-        found_only: bool,
-        mut each: impl FnMut(StoredEntry) -> Result<bool>,
-    ) -> Result<()> {
-        let found = if found_only { " AND r.found = 1" } else { "" };
-        let (sql, param) = match scope {
-            Scope::Run(run) => (
-                format!("{ENTRY_SELECT} WHERE r.run = ?1{found} ORDER BY r.domain"),
-                Some(run),
-            ),
-            Scope::Latest => (
-                format!(
-                    "{ENTRY_SELECT} WHERE 1{found} ORDER BY r.domain, r.started DESC, r.id DESC"
-                ),
-                None,
-            ),
-        };
-        let runs = self.run_names()?;
-        let mut stmt = self.conn.prepare(&sql).with_context(|| self.context())?;
-        let rows = match param {
-            Some(run) => stmt.query([run]),
-            None => stmt.query([]),
-        }
-        .with_context(|| self.context())?;
-        let latest_only = scope == Scope::Latest;
-        let mut last_domain = String::new();
-        read_entries(rows, &runs, &|| self.context(), |entry| {
-            // Across runs, the first Record of a domain is its latest.
-            if latest_only {
-                if entry.domain == last_domain {
-                    return Ok(true);
-                }
-                last_domain.clone_from(&entry.domain);
-            }
-            each(entry)
-        })
-    }
-
-    /// The entry of one domain in `scope`: its Record in that run, or its latest. For many
-    /// questions, `reader` prepares the statements once.
-    pub fn entry(&self, domain: &str, scope: Scope) -> Result<Option<StoredEntry>> {
-        self.reader(scope)?.entry(domain)
-    }
-
-    /// How many domains resolved to `address` (see `EntryReader::at_address`), and the entries
-    /// of the first `limit` in name order.
-    pub fn at_address(
-        &self,
-        address: &str,
-        scope: Scope,
-        limit: usize,
-    ) -> Result<(u64, Vec<StoredEntry>)> {
-        self.reader(scope)?.at_address(address, limit)
-    }
-
     /// A reader of entries in `scope`, its statements prepared once for many questions.
     pub fn reader(&self, scope: Scope) -> Result<EntryReader<'_>> {
         // Statements kept here rather than in rusqlite's cache: the cache clears a statement's
         // bindings when it takes it back, and SQLite then prepares again every statement whose
         // plan it marked as depending on a parameter (measured: 120 µs per entry instead of 15).
-        let (entry, count, at_address) = match scope {
-            Scope::Run(_) => (
-                format!("{ENTRY_SELECT} WHERE r.run = ?2 AND r.domain = ?1"),
-                "SELECT count(*) FROM addresses WHERE address = ?1 AND run = ?2",
-                format!(
-                    "{ENTRY_SELECT} JOIN addresses a ON a.record = r.id
-                     WHERE a.address = ?1 AND a.run = ?2 ORDER BY a.domain LIMIT ?3"
-                ),
-            ),
-            Scope::Latest => (
-                format!(
-                    "{ENTRY_SELECT} WHERE r.id = (SELECT id FROM records WHERE domain = ?1
-                     ORDER BY started DESC, id DESC LIMIT 1)"
-                ),
-                "SELECT count(DISTINCT domain) FROM addresses WHERE address = ?1",
-                format!(
-                    "{ENTRY_SELECT} JOIN addresses a ON a.record = r.id
-                     WHERE a.address = ?1 AND r.id = (SELECT id FROM records l
-                       WHERE l.domain = a.domain ORDER BY l.started DESC, l.id DESC LIMIT 1)
-                     ORDER BY a.domain LIMIT ?2"
-                ),
-            ),
-        };
+        let (entry, count, at_address) = read::lookup_sql(scope);
         // One read transaction for all the reader's questions: a transaction per question took
         // and released the WAL's shared lock (two system calls) each time.
         let transaction = self.conn.execute_batch("BEGIN").is_ok();
@@ -536,25 +457,30 @@ impl Store {
             .with_context(|| self.context())?;
         Ok(names)
     }
+}
 
-    /// The distinct tag names of the Records in `scope`, sorted.
-    pub fn tag_names(&self, scope: Scope) -> Result<Vec<String>> {
-        let (sql, run) = match scope {
-            Scope::Run(run) => (
-                "SELECT DISTINCT t.key FROM tags t JOIN records r ON r.id = t.record WHERE r.run = ?1 ORDER BY t.key",
-                run,
-            ),
-            Scope::Latest => (
-                "SELECT DISTINCT key FROM tags WHERE ?1 = ?1 ORDER BY key",
-                0,
-            ),
-        };
-        let mut stmt = self.conn.prepare(sql).with_context(|| self.context())?;
-        let names = stmt
-            .query_map([run], |r| r.get(0))?
-            .collect::<Result<_, _>>()
-            .with_context(|| self.context())?;
-        Ok(names)
+impl read::ReadStore for Store {
+    fn engine(&self) -> Box<dyn engine::Engine + '_> {
+        Box::new(engine::SqliteEngine {
+            conn: &self.conn,
+            shown: self.path.display().to_string(),
+        })
+    }
+
+    fn entries(&self, scope: Scope) -> Result<Box<dyn read::EntryLookup + '_>> {
+        Ok(Box::new(self.reader(scope)?))
+    }
+
+    fn run(&self, name: &str) -> Result<Option<Run>> {
+        Store::run(self, name)
+    }
+
+    fn runs(&self) -> Result<Vec<Run>> {
+        Store::runs(self)
+    }
+
+    fn run_summaries(&self) -> Result<Vec<RunSummary>> {
+        Store::run_summaries(self)
     }
 }
 
@@ -570,9 +496,8 @@ pub struct EntryReader<'s> {
     at_address: rusqlite::Statement<'s>,
 }
 
-impl EntryReader<'_> {
-    /// The entry of one domain: its Record in the run, or its latest.
-    pub fn entry(&mut self, domain: &str) -> Result<Option<StoredEntry>> {
+impl read::EntryLookup for EntryReader<'_> {
+    fn entry(&mut self, domain: &str) -> Result<Option<StoredEntry>> {
         let store = self.store;
         let rows = match self.scope {
             Scope::Run(run) => self.entry.query(params![domain, run]),
@@ -587,10 +512,7 @@ impl EntryReader<'_> {
         Ok(found)
     }
 
-    /// How many domains resolved to `address` (in the run; for the latest Records, in any run),
-    /// and the entries of the first `limit` of them in name order (for the latest Records, those
-    /// whose latest Record still resolved there).
-    pub fn at_address(&mut self, address: &str, limit: usize) -> Result<(u64, Vec<StoredEntry>)> {
+    fn at_address(&mut self, address: &str, limit: usize) -> Result<(u64, Vec<StoredEntry>)> {
         let store = self.store;
         let limit = limit.min(i64::MAX as usize) as i64;
         let count: i64 = match self.scope {
@@ -623,15 +545,6 @@ impl Drop for EntryReader<'_> {
     }
 }
 
-/// The columns of an entry: one row per entry.
-const ENTRY_SELECT: &str = "SELECT r.id, r.run, r.domain, r.registrable_domain, r.line,
-    r.started, r.outcome, r.outcome_label, r.tags, r.redirected_to,
-    r.found, r.requested_url, r.final_url, r.location, r.redirects, r.address, r.sha256,
-    r.valid, r.errors, r.expires, r.signature, r.independence, r.signer, r.key_sound,
-    r.canonical, r.languages, r.encryption, r.policy, r.acknowledgments, r.hiring, r.csaf,
-    r.bug_bounty, r.contact_list, r.canonical_urls
-    FROM records r";
-
 /// Reads the rows of an `ENTRY_SELECT` as entries, naming their runs from `runs`. The store's
 /// errors get `context`; those of `each` (a closed pipe, say) pass as they are.
 fn read_entries(
@@ -654,68 +567,7 @@ fn read_entries(
 }
 
 fn entry_from_row(row: &rusqlite::Row<'_>, runs: &HashMap<i64, String>) -> Result<StoredEntry> {
-    let text = |i: usize| -> rusqlite::Result<&str> {
-        Ok(row.get_ref(i)?.as_str_or_null()?.unwrap_or_default())
-    };
-    let lines = |i: usize| -> rusqlite::Result<Vec<String>> { Ok(derive::split_lines(text(i)?)) };
-    let tags: Option<String> = row.get(8)?;
-    let file = if !row.get::<_, bool>(10)? {
-        None
-    } else {
-        Some(StoredFile {
-            requested_url: row.get(11)?,
-            final_url: row.get(12)?,
-            location: entries::parse_location(text(13)?),
-            redirects: lines(14)?,
-            address: row.get(15)?,
-            sha256: row.get(16)?,
-            valid: row.get(17)?,
-            errors: text(18)?
-                .split(' ')
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            expires: row.get::<_, Option<i64>>(19)?.map(Timestamp::from_unix),
-            signature: row.get(20)?,
-            independence: row
-                .get::<_, Option<String>>(21)?
-                .and_then(|i| entries::parse_independence(&i)),
-            signer: row.get(22)?,
-            key_sound: row.get(23)?,
-            canonical: row.get(24)?,
-            canonical_urls: lines(33)?,
-            contacts: derive::split_contacts(text(32)?)
-                .into_iter()
-                .map(|(kind, valid, uri)| StoredContact { uri, kind, valid })
-                .collect(),
-            languages: lines(25)?,
-            encryption: lines(26)?,
-            policy: lines(27)?,
-            acknowledgments: lines(28)?,
-            hiring: lines(29)?,
-            csaf: lines(30)?,
-            bug_bounty: row.get(31)?,
-        })
-    };
-    Ok(StoredEntry {
-        record: row.get(0)?,
-        run: {
-            let id: i64 = row.get(1)?;
-            runs.get(&id).cloned().unwrap_or_else(|| id.to_string())
-        },
-        domain: row.get(2)?,
-        registrable_domain: row.get(3)?,
-        line: row.get::<_, i64>(4)? as u64,
-        started: Timestamp::from_unix(row.get(5)?),
-        outcome: row.get(6)?,
-        outcome_label: row.get(7)?,
-        redirected_to: row.get(9)?,
-        tags: match tags {
-            Some(json) => serde_json::from_str(&json).context("stored tags cannot be read")?,
-            None => BTreeMap::new(),
-        },
-        file,
-    })
+    entries::entry_from_cells(&engine::sqlite_cells(row), runs)
 }
 
 /// How many Records an upgrade must hold before it shows a progress bar.

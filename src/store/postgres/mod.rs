@@ -352,6 +352,38 @@ impl PgStore {
     }
 }
 
+impl crate::store::read::ReadStore for PgStore {
+    fn engine(&self) -> Box<dyn crate::store::engine::Engine + '_> {
+        Box::new(crate::store::engine::PostgresEngine {
+            client: &self.client,
+            shown: self.location.to_string(),
+        })
+    }
+
+    fn entries(
+        &self,
+        scope: crate::store::entries::Scope,
+    ) -> Result<Box<dyn crate::store::read::EntryLookup + '_>> {
+        Ok(Box::new(crate::store::read::EngineLookup {
+            engine: self.engine(),
+            scope,
+            runs: self.run_names()?,
+        }))
+    }
+
+    fn run(&self, name: &str) -> Result<Option<Run>> {
+        PgStore::run(self, name)
+    }
+
+    fn runs(&self) -> Result<Vec<Run>> {
+        PgStore::runs(self)
+    }
+
+    fn run_summaries(&self) -> Result<Vec<RunSummary>> {
+        PgStore::run_summaries(self)
+    }
+}
+
 fn flag(value: bool) -> i32 {
     i32::from(value)
 }
