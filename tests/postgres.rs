@@ -715,3 +715,72 @@ fn every_reading_command_answers_alike_on_both_engines() {
         );
     }
 }
+
+#[test]
+fn a_worker_rides_out_a_database_restart() {
+    use disclose::lab::scenario::Mix;
+    use disclose::lab::{Lab, LabConfig};
+    use std::process::{Command, Stdio};
+    let Some(cluster) = ThrowawayCluster::start().unwrap() else {
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let lab = rt
+        .block_on(Lab::start(&LabConfig {
+            domains: 200,
+            seed: 9,
+            mix: Mix::AllValid,
+        }))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("domains.txt");
+    let names: String = lab
+        .world
+        .domains()
+        .iter()
+        .map(|d| format!("{}\n", d.name))
+        .collect();
+    std::fs::write(&list, names).unwrap();
+    let url = cluster.database("restart").unwrap();
+    let worker = Command::new(env!("CARGO_BIN_EXE_disclose"))
+        .arg("crawl")
+        .arg(&list)
+        .args(["--db", &url, "--run", "restart", "--no-progress"])
+        .args(["--per-ip-rate", "20", "--concurrency", "4"])
+        .args(lab_flags(&lab, dir.path()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let location = postgres_location(&url);
+    let recorded = || -> u64 {
+        let store = PgStore::open(&location, Duration::from_secs(5)).unwrap();
+        store
+            .run("restart")
+            .unwrap()
+            .map_or(0, |run| store.count(run.id).unwrap())
+    };
+    let started = std::time::Instant::now();
+    while recorded() < 20 && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let before = recorded();
+    cluster.restart_after(Duration::from_secs(2)).unwrap();
+    let out = worker.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        before < 200,
+        "the crawl ended before the restart ({before})"
+    );
+    assert!(stderr.contains("trying again in"), "{stderr}");
+    let store = PgStore::open(&location, Duration::from_secs(5)).unwrap();
+    let run = store.run("restart").unwrap().unwrap();
+    let records = store.records(run.id).unwrap();
+    assert_eq!(records.len(), 200);
+    let (correct, wrong) = disclose::lab::run::compare(&lab.world, &records);
+    assert_eq!(correct, 200, "{:?}", wrong.first());
+    assert!(run.finished.is_some(), "{stdout}\n{stderr}");
+    drop(rt);
+}

@@ -122,17 +122,23 @@ pub fn run(args: &CrawlArgs, location: &PostgresLocation) -> Result<ExitCode> {
         };
         crawl::crawl_queue(crawler, queue_worker, &run, &config, stop).await
     });
-    // Whatever happened, the domains this worker still holds go back to the queue at once.
-    let released = store.release(worker);
+    // Whatever happened, the domains this worker still holds go back to the queue at once (the
+    // database may have restarted meanwhile: this connection is then made again).
+    let released = store.with_retries("give this worker's domains back", PATIENCE, |s| {
+        s.release(worker)
+    });
     let mut summary = crawled?;
     released?;
     summary.input_errors += input_errors;
     summary.duplicates += duplicates;
-    let queue = store.queue_progress(run.id)?;
-    if queue.queued == 0 && queue.in_flight == 0 && !summary.interrupted {
-        store.finish_run(run.id, disclose::crawl::domain::now())?;
-    }
-    let totals = store.outcomes(run.id)?;
+    let interrupted = summary.interrupted;
+    let (queue, totals) = store.with_retries("read the run's progress", PATIENCE, |s| {
+        let queue = s.queue_progress(run.id)?;
+        if queue.queued == 0 && queue.in_flight == 0 && !interrupted {
+            s.finish_run(run.id, disclose::crawl::domain::now())?;
+        }
+        Ok((queue, s.outcomes(run.id)?))
+    })?;
     let mut text = report(&summary, &run.name, location, &totals);
     text.push_str(&format!(
         "queue: {} queued, {} in flight, {} done\n",

@@ -107,11 +107,16 @@ fn parse_now(value: &str) -> Result<disclose::format::Timestamp, String> {
     disclose::format::Timestamp::parse_rfc3339(value).map_err(|e| e.to_string())
 }
 
-/// True when writing failed because the other end of a pipe was closed.
+/// True when writing failed because the other end of a pipe was closed. A database's socket
+/// broken under a PostgreSQL client is an error like any other, not a reader gone away.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    let database = e
+        .chain()
+        .any(|cause| cause.downcast_ref::<postgres::Error>().is_some());
+    !database
+        && e.chain().any(|cause| {
+            cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        })
 }

@@ -262,6 +262,10 @@ pub struct QueueWorker {
     pub queue_at_start: crate::store::postgres::queue::QueueProgress,
 }
 
+/// How long a worker keeps trying a database that does not answer before it gives up (its
+/// claims then go back to the queue when their lease ends).
+const DATABASE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// Crawls the domains `worker` claims from `run`'s queue until the queue is empty and no other
 /// worker holds a domain that could come back (its lease ending), or until stopped.
 pub async fn crawl_queue(
@@ -289,9 +293,11 @@ pub async fn crawl_queue(
         let claimed = claimed.clone();
         Writer::start_with(
             Box::new(move |records: &[crate::record::Record]| {
-                let n = writes.write(run_id, records)?;
-                writes.count_written(worker, n)?;
-                Ok(n)
+                writes.with_retries("write Records", DATABASE_PATIENCE, |store| {
+                    let n = store.write(run_id, records)?;
+                    store.count_written(worker, n)?;
+                    Ok(n)
+                })
             }),
             move |domains| {
                 let mut claimed = claimed.lock().unwrap_or_else(|e| e.into_inner());
@@ -321,7 +327,11 @@ pub async fn crawl_queue(
                         shown = std::time::Instant::now();
                     }
                     if last.elapsed() >= every {
-                        if let Err(e) = heartbeats.heartbeat(worker, lease) {
+                        let beat =
+                            heartbeats.with_retries("renew this worker's claims", every, |s| {
+                                s.heartbeat(worker, lease)
+                            });
+                        if let Err(e) = beat {
                             progress::say(&format!(
                                 "disclose: cannot renew this worker's claims: {e:#}; trying again"
                             ));
@@ -379,31 +389,16 @@ fn claim_until_done(
     tx: &mpsc::Sender<Input>,
     stopping: &std::sync::atomic::AtomicBool,
 ) -> Result<()> {
-    let mut failures = 0u32;
     while !stopping.load(std::sync::atomic::Ordering::Relaxed) {
-        let claimed = store.claim(run, worker, batch, lease).and_then(|claimed| {
-            if claimed.is_empty() {
-                store.queue_progress(run).map(|p| (claimed, Some(p)))
-            } else {
-                Ok((claimed, None))
-            }
-        });
-        let (targets, progress) = match claimed {
-            Ok(answer) => {
-                failures = 0;
-                answer
-            }
-            Err(e) => {
-                let wait = std::time::Duration::from_secs(1u64 << failures.min(5));
-                progress::say(&format!(
-                    "disclose: cannot claim domains: {e:#}; trying again in {} s",
-                    wait.as_secs()
-                ));
-                failures += 1;
-                std::thread::sleep(wait);
-                continue;
-            }
-        };
+        let (targets, progress) =
+            store.with_retries("claim domains", DATABASE_PATIENCE, |store| {
+                let claimed = store.claim(run, worker, batch, lease)?;
+                if claimed.is_empty() {
+                    Ok((claimed, Some(store.queue_progress(run)?)))
+                } else {
+                    Ok((claimed, None))
+                }
+            })?;
         if let Some(progress) = progress {
             if progress.queued == 0 && progress.in_flight == 0 {
                 return Ok(());

@@ -97,16 +97,22 @@ impl ThrowawayCluster {
                 "--no-sync",
             ],
         )?;
+        cluster.start_server()?;
+        Ok(Some(cluster))
+    }
+
+    fn start_server(&self) -> Result<()> {
         let options = format!(
             "-k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100",
-            cluster.dir.path().display()
+            self.dir.path().display()
         );
-        let log = cluster.dir.path().join("server.log");
-        cluster.run(
+        let log = self.dir.path().join("server.log");
+        let data = self.data();
+        self.run(
             "pg_ctl",
             &[
                 "-D",
-                data.to_str().expect("checked above"),
+                data.to_str().context("a non-UTF-8 temporary directory")?,
                 "-o",
                 &options,
                 "-l",
@@ -116,8 +122,17 @@ impl ThrowawayCluster {
                 "60",
                 "start",
             ],
-        )?;
-        Ok(Some(cluster))
+        )
+    }
+
+    /// Stops the server (its connections cut), waits `down`, and starts it again: a database
+    /// restart as workers see it.
+    pub fn restart_after(&self, down: std::time::Duration) -> Result<()> {
+        let data = self.data();
+        let data = data.to_str().context("a non-UTF-8 temporary directory")?;
+        self.run("pg_ctl", &["-D", data, "-m", "fast", "-w", "stop"])?;
+        std::thread::sleep(down);
+        self.start_server()
     }
 
     fn data(&self) -> PathBuf {

@@ -157,6 +157,43 @@ impl PgStore {
         &self.location
     }
 
+    /// Runs `operation`, and when it fails, tries again with backoff (reconnecting if the
+    /// connection was lost) for up to `patience`, saying so each time: for a worker whose
+    /// database restarts or whose network drops for a while. Only for operations that may be
+    /// repeated (a batch written twice is written once).
+    pub fn with_retries<T>(
+        &self,
+        what: &str,
+        patience: Duration,
+        mut operation: impl FnMut(&PgStore) -> Result<T>,
+    ) -> Result<T> {
+        let deadline = Instant::now() + patience;
+        let mut attempt = 0;
+        loop {
+            let error = match operation(self) {
+                Ok(value) => return Ok(value),
+                Err(e) => e,
+            };
+            let wait = backoff(attempt);
+            if Instant::now() + wait > deadline {
+                return Err(error);
+            }
+            crate::crawl::progress::say(&format!(
+                "disclose: cannot {what} ({}); trying again in {} s",
+                crate::escape::for_terminal(&format!("{:#}", error)),
+                wait.as_secs()
+            ));
+            std::thread::sleep(wait);
+            attempt += 1;
+            if self.client.borrow().is_closed() {
+                // A new connection, one attempt: the loop is the patience.
+                if let Ok(client) = self.location.config().connect(postgres::NoTls) {
+                    *self.client.borrow_mut() = client;
+                }
+            }
+        }
+    }
+
     fn context(&self) -> String {
         format!("cannot read the database `{}`", self.location)
     }
