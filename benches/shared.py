@@ -72,6 +72,10 @@ class Cluster:
             pid, ppid = int(stat.parent.name), int(fields[1])
             if pid == master or ppid == master:
                 total += int(fields[11]) + int(fields[12])
+            if pid == master:
+                # Backends that have exited (one per connection) are counted in their
+                # parent's children's time.
+                total += int(fields[13]) + int(fields[14])
         return total / TICKS
 
     def stop(self):

@@ -425,150 +425,270 @@ fn flag(value: bool) -> i32 {
     i32::from(value)
 }
 
-/// Writes `batch` into `run` in one transaction, each Record with its derived rows.
+/// The columns of a batch of Records, one array each, for `unnest`: a batch is written in a
+/// handful of statements, not a handful per Record (each statement is a round trip to the
+/// server; per Record, the writer was the crawl's bottleneck).
+#[derive(Default)]
+struct RecordColumns {
+    domain: Vec<String>,
+    registrable_domain: Vec<Option<String>>,
+    line: Vec<i64>,
+    started: Vec<i64>,
+    outcome: Vec<&'static str>,
+    outcome_label: Vec<String>,
+    found: Vec<i32>,
+    redirected_to: Vec<Option<String>>,
+    tags: Vec<Option<String>>,
+    requested_url: Vec<Option<String>>,
+    final_url: Vec<Option<String>>,
+    location: Vec<Option<&'static str>>,
+    redirects: Vec<Option<String>>,
+    address: Vec<Option<String>>,
+    sha256: Vec<Option<String>>,
+    size: Vec<Option<i64>>,
+    content_type: Vec<Option<String>>,
+    valid: Vec<Option<i32>>,
+    errors: Vec<Option<String>>,
+    expires: Vec<Option<i64>>,
+    signature: Vec<Option<&'static str>>,
+    independence: Vec<Option<&'static str>>,
+    signer: Vec<Option<String>>,
+    key_sound: Vec<Option<i32>>,
+    canonical: Vec<Option<&'static str>>,
+    canonical_urls: Vec<Option<String>>,
+    contact_list: Vec<Option<String>>,
+    languages: Vec<Option<String>>,
+    encryption: Vec<Option<String>>,
+    policy: Vec<Option<String>>,
+    acknowledgments: Vec<Option<String>>,
+    hiring: Vec<Option<String>>,
+    csaf: Vec<Option<String>>,
+    bug_bounty: Vec<Option<i32>>,
+}
+
+impl RecordColumns {
+    fn push(&mut self, record: &Record, d: &derive::Derived) {
+        let f = d.file.as_ref();
+        self.domain.push(record.domain.clone());
+        self.registrable_domain
+            .push(record.registrable_domain.clone());
+        self.line.push(record.line as i64);
+        self.started.push(d.started);
+        self.outcome.push(record.outcome.class());
+        self.outcome_label.push(d.outcome_label.clone());
+        self.found.push(flag(record.file.is_some()));
+        self.redirected_to.push(d.redirected_to.clone());
+        self.tags.push(d.tags.clone());
+        self.requested_url.push(f.map(|f| f.requested_url.clone()));
+        self.final_url.push(f.map(|f| f.final_url.clone()));
+        self.location.push(f.map(|f| f.location));
+        self.redirects.push(f.map(|f| f.redirects.clone()));
+        self.address.push(f.and_then(|f| f.address.clone()));
+        self.sha256.push(f.map(|f| f.sha256.clone()));
+        self.size.push(f.map(|f| f.size));
+        self.content_type.push(f.and_then(|f| f.content_type.clone()));
+        self.valid.push(f.map(|f| flag(f.valid)));
+        self.errors.push(f.map(|f| f.errors.clone()));
+        self.expires.push(f.and_then(|f| f.expires));
+        self.signature.push(f.map(|f| f.signature));
+        self.independence.push(f.and_then(|f| f.independence));
+        self.signer.push(f.and_then(|f| f.signer.clone()));
+        self.key_sound.push(f.map(|f| flag(f.key_sound)));
+        self.canonical.push(f.map(|f| f.canonical));
+        self.canonical_urls.push(f.map(|f| f.canonical_urls.clone()));
+        self.contact_list.push(f.map(|f| f.contact_list.clone()));
+        self.languages.push(f.map(|f| f.languages.clone()));
+        self.encryption.push(f.map(|f| f.encryption.clone()));
+        self.policy.push(f.map(|f| f.policy.clone()));
+        self.acknowledgments
+            .push(f.map(|f| f.acknowledgments.clone()));
+        self.hiring.push(f.map(|f| f.hiring.clone()));
+        self.csaf.push(f.map(|f| f.csaf.clone()));
+        self.bug_bounty.push(f.and_then(|f| f.bug_bounty).map(flag));
+    }
+}
+
+/// Writes `batch` into `run` in one transaction, each Record with its derived rows; a Record
+/// the run already has is left as it is (with its rows). Returns how many were new.
 fn write_batch(client: &mut postgres::Client, run: i64, batch: &[Record]) -> Result<u64> {
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    let derived: Vec<derive::Derived> = batch.iter().map(derive::derive).collect();
+    let mut columns = RecordColumns::default();
+    for (record, d) in batch.iter().zip(&derived) {
+        columns.push(record, d);
+    }
+    let c = &columns;
     let mut tx = client.transaction()?;
-    let record_insert = tx.prepare(
+    // Done in the queue (when the run has one) in the same transaction as the Records,
+    // whether this worker's write is the first or a late second one.
+    tx.execute(
+        "UPDATE queue SET done = 1, worker = NULL, lease_until = NULL
+         WHERE run = $1 AND domain = ANY($2) AND done = 0",
+        &[&run, &c.domain],
+    )?;
+    let inserted = tx.query(
         "INSERT INTO records (run, domain, registrable_domain, line, started,
          outcome, outcome_label, found, redirected_to, tags, requested_url, final_url,
          location, redirects, address, sha256, size, content_type, valid, errors, expires,
          signature, independence, signer, key_sound, canonical, canonical_urls,
          contact_list, languages, encryption, policy, acknowledgments, hiring, csaf,
          bug_bounty)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-         $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32,
-         $33, $34, $35)
-         ON CONFLICT (run, domain) DO NOTHING RETURNING id",
+         SELECT $1::bigint, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[],
+             $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::text[],
+             $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::bigint[],
+             $18::text[], $19::int[], $20::text[], $21::bigint[], $22::text[], $23::text[],
+             $24::text[], $25::int[], $26::text[], $27::text[], $28::text[], $29::text[],
+             $30::text[], $31::text[], $32::text[], $33::text[], $34::text[], $35::int[])
+         ON CONFLICT (run, domain) DO NOTHING RETURNING id, domain",
+        &[
+            &run,
+            &c.domain,
+            &c.registrable_domain,
+            &c.line,
+            &c.started,
+            &c.outcome,
+            &c.outcome_label,
+            &c.found,
+            &c.redirected_to,
+            &c.tags,
+            &c.requested_url,
+            &c.final_url,
+            &c.location,
+            &c.redirects,
+            &c.address,
+            &c.sha256,
+            &c.size,
+            &c.content_type,
+            &c.valid,
+            &c.errors,
+            &c.expires,
+            &c.signature,
+            &c.independence,
+            &c.signer,
+            &c.key_sound,
+            &c.canonical,
+            &c.canonical_urls,
+            &c.contact_list,
+            &c.languages,
+            &c.encryption,
+            &c.policy,
+            &c.acknowledgments,
+            &c.hiring,
+            &c.csaf,
+            &c.bug_bounty,
+        ],
     )?;
-    let json_insert = tx.prepare("INSERT INTO record_json (record, json) VALUES ($1, $2)")?;
-    let contact_insert = tx.prepare(
-        "INSERT INTO contacts (record, position, uri, kind, valid) VALUES ($1, $2, $3, $4, $5)",
-    )?;
-    let address_insert = tx.prepare(
-        "INSERT INTO addresses (address, domain, run, record) VALUES ($1, $2, $3, $4)
-         ON CONFLICT DO NOTHING",
-    )?;
-    let certificate_insert = tx.prepare(
-        "INSERT INTO certificates (record, sha256, subject, issuer, not_before, not_after)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )?;
-    let chain_insert = tx.prepare(
-        "INSERT INTO chain_certificates (record, position, sha256, subject, issuer, not_after)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )?;
-    let tag_insert = tx.prepare(
-        "INSERT INTO tags (record, key, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-    )?;
-    let queue_done = tx.prepare(
-        "UPDATE queue SET done = 1, worker = NULL, lease_until = NULL
-         WHERE run = $1 AND domain = $2 AND done = 0",
-    )?;
-    let mut written = 0;
-    for record in batch {
-        let json = serde_json::to_string(record)?;
-        let d = derive::derive(record);
-        let f = d.file.as_ref();
-        let line = record.line as i64;
-        let class = record.outcome.class();
-        let found = flag(record.file.is_some());
-        let size = f.map(|f| f.size);
-        let valid = f.map(|f| flag(f.valid));
-        let key_sound = f.map(|f| flag(f.key_sound));
-        let bug_bounty = f.and_then(|f| f.bug_bounty).map(flag);
-        let location = f.map(|f| f.location);
-        let signature = f.map(|f| f.signature);
-        let independence = f.and_then(|f| f.independence);
-        let canonical = f.map(|f| f.canonical);
-        let id: Option<i64> = tx
-            .query_opt(
-                &record_insert,
-                &[
-                    &run,
-                    &record.domain,
-                    &record.registrable_domain,
-                    &line,
-                    &d.started,
-                    &class,
-                    &d.outcome_label,
-                    &found,
-                    &d.redirected_to,
-                    &d.tags,
-                    &f.map(|f| &f.requested_url),
-                    &f.map(|f| &f.final_url),
-                    &location,
-                    &f.map(|f| &f.redirects),
-                    &f.and_then(|f| f.address.as_ref()),
-                    &f.map(|f| &f.sha256),
-                    &size,
-                    &f.and_then(|f| f.content_type.as_ref()),
-                    &valid,
-                    &f.map(|f| &f.errors),
-                    &f.and_then(|f| f.expires),
-                    &signature,
-                    &independence,
-                    &f.and_then(|f| f.signer.as_ref()),
-                    &key_sound,
-                    &canonical,
-                    &f.map(|f| &f.canonical_urls),
-                    &f.map(|f| &f.contact_list),
-                    &f.map(|f| &f.languages),
-                    &f.map(|f| &f.encryption),
-                    &f.map(|f| &f.policy),
-                    &f.map(|f| &f.acknowledgments),
-                    &f.map(|f| &f.hiring),
-                    &f.map(|f| &f.csaf),
-                    &bug_bounty,
-                ],
-            )?
-            .map(|r| r.get(0));
-        // Done in the queue (when the run has one) in the same transaction as the Record,
-        // whether this worker's write is the first or a late second one.
-        tx.execute(&queue_done, &[&run, &record.domain])?;
-        let Some(id) = id else {
+    let ids: std::collections::HashMap<&str, i64> = inserted
+        .iter()
+        .map(|row| (row.get::<_, &str>(1), row.get::<_, i64>(0)))
+        .collect();
+    let mut json = (Vec::new(), Vec::new());
+    let mut contacts = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut addresses = (Vec::new(), Vec::new(), Vec::new());
+    let mut certificates = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    let mut chain = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    let mut tags = (Vec::new(), Vec::new(), Vec::new());
+    for (record, d) in batch.iter().zip(&derived) {
+        let Some(&id) = ids.get(record.domain.as_str()) else {
             continue;
         };
-        written += 1;
-        tx.execute(&json_insert, &[&id, &json])?;
-        for c in &d.contacts {
-            tx.execute(
-                &contact_insert,
-                &[&id, &c.position, &c.uri, &c.kind, &flag(c.valid)],
-            )?;
+        json.0.push(id);
+        json.1.push(serde_json::to_string(record)?);
+        for contact in &d.contacts {
+            contacts.0.push(id);
+            contacts.1.push(contact.position);
+            contacts.2.push(contact.uri.as_str());
+            contacts.3.push(contact.kind);
+            contacts.4.push(flag(contact.valid));
         }
         for a in &d.addresses {
-            tx.execute(&address_insert, &[a, &record.domain, &run, &id])?;
+            addresses.0.push(a.as_str());
+            addresses.1.push(record.domain.as_str());
+            addresses.2.push(id);
         }
-        if let Some(c) = &d.certificate {
-            tx.execute(
-                &certificate_insert,
-                &[
-                    &id,
-                    &c.sha256,
-                    &c.subject,
-                    &c.issuer,
-                    &c.not_before,
-                    &c.not_after,
-                ],
-            )?;
+        if let Some(cert) = &d.certificate {
+            certificates.0.push(id);
+            certificates.1.push(cert.sha256.as_str());
+            certificates.2.push(cert.subject.as_str());
+            certificates.3.push(cert.issuer.as_str());
+            certificates.4.push(cert.not_before);
+            certificates.5.push(cert.not_after);
         }
-        for (i, c) in d.chain.iter().enumerate() {
-            let position = i as i64 + 1;
-            tx.execute(
-                &chain_insert,
-                &[
-                    &id,
-                    &position,
-                    &c.sha256,
-                    &c.subject,
-                    &c.issuer,
-                    &c.not_after,
-                ],
-            )?;
+        for (i, cert) in d.chain.iter().enumerate() {
+            chain.0.push(id);
+            chain.1.push(i as i64 + 1);
+            chain.2.push(cert.sha256.as_str());
+            chain.3.push(cert.subject.as_str());
+            chain.4.push(cert.issuer.as_str());
+            chain.5.push(cert.not_after);
         }
         for (key, value) in &record.tags {
-            tx.execute(&tag_insert, &[&id, key, value])?;
+            tags.0.push(id);
+            tags.1.push(key.as_str());
+            tags.2.push(value.as_str());
         }
     }
+    tx.execute(
+        "INSERT INTO record_json (record, json) SELECT * FROM unnest($1::bigint[], $2::text[])",
+        &[&json.0, &json.1],
+    )?;
+    tx.execute(
+        "INSERT INTO contacts (record, position, uri, kind, valid)
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::int[])",
+        &[&contacts.0, &contacts.1, &contacts.2, &contacts.3, &contacts.4],
+    )?;
+    tx.execute(
+        "INSERT INTO addresses (address, domain, run, record)
+         SELECT a, d, $1::bigint, r FROM unnest($2::text[], $3::text[], $4::bigint[]) AS u(a, d, r)
+         ON CONFLICT DO NOTHING",
+        &[&run, &addresses.0, &addresses.1, &addresses.2],
+    )?;
+    if !certificates.0.is_empty() {
+        tx.execute(
+            "INSERT INTO certificates (record, sha256, subject, issuer, not_before, not_after)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[],
+                                  $5::bigint[], $6::bigint[])",
+            &[
+                &certificates.0,
+                &certificates.1,
+                &certificates.2,
+                &certificates.3,
+                &certificates.4,
+                &certificates.5,
+            ],
+        )?;
+    }
+    if !chain.0.is_empty() {
+        tx.execute(
+            "INSERT INTO chain_certificates (record, position, sha256, subject, issuer, not_after)
+             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[],
+                                  $5::text[], $6::bigint[])",
+            &[&chain.0, &chain.1, &chain.2, &chain.3, &chain.4, &chain.5],
+        )?;
+    }
+    if !tags.0.is_empty() {
+        tx.execute(
+            "INSERT INTO tags (record, key, value)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING",
+            &[&tags.0, &tags.1, &tags.2],
+        )?;
+    }
     tx.commit()?;
-    Ok(written)
+    Ok(ids.len() as u64)
 }
