@@ -486,7 +486,8 @@ impl RecordColumns {
         self.address.push(f.and_then(|f| f.address.clone()));
         self.sha256.push(f.map(|f| f.sha256.clone()));
         self.size.push(f.map(|f| f.size));
-        self.content_type.push(f.and_then(|f| f.content_type.clone()));
+        self.content_type
+            .push(f.and_then(|f| f.content_type.clone()));
         self.valid.push(f.map(|f| flag(f.valid)));
         self.errors.push(f.map(|f| f.errors.clone()));
         self.expires.push(f.and_then(|f| f.expires));
@@ -495,7 +496,8 @@ impl RecordColumns {
         self.signer.push(f.and_then(|f| f.signer.clone()));
         self.key_sound.push(f.map(|f| flag(f.key_sound)));
         self.canonical.push(f.map(|f| f.canonical));
-        self.canonical_urls.push(f.map(|f| f.canonical_urls.clone()));
+        self.canonical_urls
+            .push(f.map(|f| f.canonical_urls.clone()));
         self.contact_list.push(f.map(|f| f.contact_list.clone()));
         self.languages.push(f.map(|f| f.languages.clone()));
         self.encryption.push(f.map(|f| f.encryption.clone()));
@@ -651,7 +653,13 @@ fn write_batch(client: &mut postgres::Client, run: i64, batch: &[Record]) -> Res
     tx.execute(
         "INSERT INTO contacts (record, position, uri, kind, valid)
          SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::int[])",
-        &[&contacts.0, &contacts.1, &contacts.2, &contacts.3, &contacts.4],
+        &[
+            &contacts.0,
+            &contacts.1,
+            &contacts.2,
+            &contacts.3,
+            &contacts.4,
+        ],
     )?;
     tx.execute(
         "INSERT INTO addresses (address, domain, run, record)
