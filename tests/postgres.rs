@@ -784,3 +784,90 @@ fn a_worker_rides_out_a_database_restart() {
     assert!(run.finished.is_some(), "{stdout}\n{stderr}");
     drop(rt);
 }
+
+#[test]
+fn retry_failed_puts_a_shared_runs_retryable_failures_back_in_its_queue() {
+    use disclose::lab::scenario::Mix;
+    use disclose::lab::{Lab, LabConfig};
+    use std::process::Command;
+    let Some(cluster) = ThrowawayCluster::start().unwrap() else {
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let lab = rt
+        .block_on(Lab::start(&LabConfig {
+            domains: 120,
+            seed: 4,
+            mix: Mix::Realistic,
+        }))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("domains.txt");
+    let names: String = lab
+        .world
+        .domains()
+        .iter()
+        .map(|d| format!("{}\n", d.name))
+        .collect();
+    std::fs::write(&list, names).unwrap();
+    let url = cluster.database("retry").unwrap();
+    let crawl = |list: Option<&Path>, extra: &[&str]| -> (String, String) {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_disclose"));
+        c.arg("crawl");
+        if let Some(list) = list {
+            c.arg(list);
+        }
+        let out = c
+            .args([
+                "--db",
+                &url,
+                "--run",
+                "retry",
+                "--no-progress",
+                "--per-ip-rate",
+                "1000",
+            ])
+            .args(extra)
+            .args(lab_flags(&lab, dir.path()))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+        (stdout, stderr)
+    };
+    crawl(Some(&list), &[]);
+    let store = PgStore::open(&postgres_location(&url), Duration::from_secs(5)).unwrap();
+    let run = store.run("retry").unwrap().unwrap();
+    assert!(run.finished.is_some());
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let forgotten_expected = client
+        .query(
+            "SELECT outcome, outcome_label FROM records WHERE run = $1",
+            &[&run.id],
+        )
+        .unwrap()
+        .iter()
+        .filter(|r| disclose::record::Outcome::retry_later(r.get(0), r.get(1)))
+        .count() as u64;
+    assert!(
+        forgotten_expected > 0,
+        "the realistic lab has failures to retry"
+    );
+
+    let (stdout, stderr) = crawl(None, &["--retry-failed"]);
+    assert!(
+        stderr.contains(&format!("crawling again {forgotten_expected} domains")),
+        "{stderr}"
+    );
+    assert!(
+        stdout.starts_with(&format!("crawled {forgotten_expected} domains")),
+        "{stdout}"
+    );
+    assert_eq!(store.count(run.id).unwrap(), 120);
+    let records = store.records(run.id).unwrap();
+    let (correct, wrong) = disclose::lab::run::compare(&lab.world, &records);
+    assert_eq!(correct, 120, "{:?}", wrong.first());
+    assert!(store.run("retry").unwrap().unwrap().finished.is_some());
+    drop(rt);
+}

@@ -28,9 +28,6 @@ pub fn run(args: &CrawlArgs, location: &PostgresLocation) -> Result<ExitCode> {
             "a run shared through PostgreSQL needs its name: --run NAME, the same on every machine"
         );
     };
-    if args.retry_failed {
-        bail!("--retry-failed is not available on a PostgreSQL store yet");
-    }
     let mut settings = args.net.settings()?;
     let share = args.workers as f64;
     let divide = |n: usize| -> usize { (n / args.workers as usize).max(1) };
@@ -52,7 +49,14 @@ pub fn run(args: &CrawlArgs, location: &PostgresLocation) -> Result<ExitCode> {
     let store = PgStore::open(location, PATIENCE)?;
     let arguments =
         disclose::store::location::redact_arguments(&std::env::args().collect::<Vec<_>>());
-    if list.is_none() && store.run(&name)?.is_none() {
+    let existing = store.run(&name)?;
+    if existing.is_none() && args.retry_failed {
+        bail!(
+            "there is no run `{}` to retry: --retry-failed crawls again the failed domains of a run",
+            disclose::escape::for_terminal(&name)
+        );
+    }
+    if list.is_none() && existing.is_none() {
         bail!(
             "there is no run `{}` in `{location}` to join: start it on one machine with its list (`disclose crawl LIST --db … --run {}`)",
             disclose::escape::for_terminal(&name),
@@ -60,6 +64,14 @@ pub fn run(args: &CrawlArgs, location: &PostgresLocation) -> Result<ExitCode> {
         );
     }
     let (run, _) = store.begin_run(&name, &arguments, disclose::crawl::domain::now())?;
+    if args.retry_failed {
+        // Put back once, by this worker; the others join as usual (without the flag).
+        let again = store.forget_for_retry(run.id, disclose::record::Outcome::retry_later)?;
+        say(&format!(
+            "disclose: run `{}`: crawling again {again} domains whose failure may not happen again",
+            disclose::escape::for_terminal(&name)
+        ));
+    }
     let mut input_errors = 0u64;
     let mut duplicates = 0u64;
     if let Some(list) = list {

@@ -112,6 +112,46 @@ impl PgStore {
         Ok(enqueued)
     }
 
+    /// Forgets the Records of `run` whose outcome `retry` says is worth another crawl (with their
+    /// derived rows) and puts their domains back in the queue, so that the run's workers crawl
+    /// them again (`crawl --retry-failed`). Returns how many. One transaction: all or none.
+    pub fn forget_for_retry(&self, run: i64, retry: impl Fn(&str, &str) -> bool) -> Result<u64> {
+        let mut client = self.client.borrow_mut();
+        let mut tx = client.transaction().with_context(|| self.context())?;
+        let rows = tx.query(
+            "SELECT id, domain, outcome, outcome_label FROM records WHERE run = $1",
+            &[&run],
+        )?;
+        let (mut ids, mut domains): (Vec<i64>, Vec<String>) = (Vec::new(), Vec::new());
+        for row in &rows {
+            if retry(row.get(2), row.get(3)) {
+                ids.push(row.get(0));
+                domains.push(row.get(1));
+            }
+        }
+        for table in [
+            "record_json",
+            "contacts",
+            "addresses",
+            "certificates",
+            "chain_certificates",
+            "tags",
+        ] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE record = ANY($1)"),
+                &[&ids],
+            )?;
+        }
+        tx.execute("DELETE FROM records WHERE id = ANY($1)", &[&ids])?;
+        tx.execute(
+            "UPDATE queue SET done = 0, worker = NULL, lease_until = NULL
+             WHERE run = $1 AND domain = ANY($2)",
+            &[&run, &domains],
+        )?;
+        tx.commit().with_context(|| self.context())?;
+        Ok(ids.len() as u64)
+    }
+
     /// Registers this process as a worker of `run`; returns its id.
     pub fn register_worker(&self, run: i64) -> Result<i64> {
         let pid = i64::from(std::process::id());
