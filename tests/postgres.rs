@@ -871,3 +871,64 @@ fn retry_failed_puts_a_shared_runs_retryable_failures_back_in_its_queue() {
     assert!(store.run("retry").unwrap().unwrap().finished.is_some());
     drop(rt);
 }
+
+#[test]
+fn lookup_crawls_the_hosts_a_postgres_store_does_not_know() {
+    use disclose::lab::scenario::Mix;
+    use disclose::lab::{Lab, LabConfig};
+    let Some(cluster) = ThrowawayCluster::start().unwrap() else {
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let lab = rt
+        .block_on(Lab::start(&LabConfig {
+            domains: 20,
+            seed: 5,
+            mix: Mix::AllValid,
+        }))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = cluster.database("lookup").unwrap();
+    PgStore::open(&postgres_location(&url), Duration::from_secs(5)).unwrap();
+    let names: Vec<String> = lab.world.domains()[..3]
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_disclose"))
+        .args([
+            "lookup",
+            "--db",
+            &url,
+            "--crawl-missing",
+            "--format",
+            "jsonl",
+        ])
+        .args(["--run", "feed", "--per-ip-rate", "1000"])
+        .arg(format!("https://{}/login", names[0]))
+        .arg(format!("security@{}", names[1]))
+        .arg(&names[2])
+        .args(lab_flags(&lab, dir.path()))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("crawling 3 hosts the store does not know into run `feed`"),
+        "{stderr}"
+    );
+    let answers: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 3);
+    for (answer, name) in answers.iter().zip(&names) {
+        assert_eq!(answer["status"], "found", "{answer}");
+        assert_eq!(answer["matches"][0]["domain"], name.as_str());
+    }
+    let store = PgStore::open(&postgres_location(&url), Duration::from_secs(5)).unwrap();
+    let run = store.run("feed").unwrap().unwrap();
+    assert_eq!(store.count(run.id).unwrap(), 3);
+    assert!(run.finished.is_some());
+    drop(rt);
+}

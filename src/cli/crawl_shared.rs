@@ -22,6 +22,75 @@ const PATIENCE: Duration = Duration::from_secs(300);
 /// Domains loaded into the queue per transaction.
 const LOAD_CHUNK: usize = 5_000;
 
+/// How this process works as one of a shared run's workers.
+pub(super) struct Worker<'a> {
+    pub location: &'a PostgresLocation,
+    pub concurrency: usize,
+    pub progress: bool,
+    pub lease: Duration,
+}
+
+/// Works as one of `run`'s workers until its queue is done (or Ctrl-C): registers, claims and
+/// crawls, gives back what it still holds, and finishes the run when nothing is left. Returns
+/// what this worker did, the queue at the end and the run's outcome counts. Called outside the
+/// runtime (`rt`), which it enters for the crawl only.
+pub(super) fn work(
+    rt: &tokio::runtime::Runtime,
+    crawler: Arc<disclose::crawl::domain::DomainCrawler>,
+    store: &PgStore,
+    run: &disclose::store::Run,
+    queue_at_start: disclose::store::postgres::queue::QueueProgress,
+    how: &Worker<'_>,
+) -> Result<(
+    disclose::crawl::Summary,
+    disclose::store::postgres::queue::QueueProgress,
+    std::collections::BTreeMap<String, u64>,
+)> {
+    let location = how.location;
+    let worker = store.register_worker(run.id)?;
+    let queue_worker = QueueWorker {
+        claims: PgStore::open(location, PATIENCE)?,
+        heartbeats: PgStore::open(location, PATIENCE)?,
+        writes: PgStore::open(location, PATIENCE)?,
+        worker,
+        batch: (how.concurrency / 4).clamp(8, 1024),
+        lease: how.lease,
+        queue_at_start,
+    };
+    let crawled = rt.block_on(async {
+        let (stop_tx, stop) = tokio::sync::watch::channel(Stop::Running);
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = stop_tx.send(Stop::Finish);
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    let _ = stop_tx.send(Stop::Abandon);
+                }
+            }
+        });
+        let config = RunConfig {
+            concurrency: how.concurrency,
+            progress: how.progress,
+        };
+        crawl::crawl_queue(crawler, queue_worker, run, &config, stop).await
+    });
+    // Whatever happened, the domains this worker still holds go back to the queue at once (the
+    // database may have restarted meanwhile: this connection is then made again).
+    let released = store.with_retries("give this worker's domains back", PATIENCE, |s| {
+        s.release(worker)
+    });
+    let summary = crawled?;
+    released?;
+    let interrupted = summary.interrupted;
+    let (queue, totals) = store.with_retries("read the run's progress", PATIENCE, |s| {
+        let queue = s.queue_progress(run.id)?;
+        if queue.queued == 0 && queue.in_flight == 0 && !interrupted {
+            s.finish_run(run.id, disclose::crawl::domain::now())?;
+        }
+        Ok((queue, s.outcomes(run.id)?))
+    })?;
+    Ok((summary, queue, totals))
+}
+
 pub fn run(args: &CrawlArgs, location: &PostgresLocation) -> Result<ExitCode> {
     let Some(name) = args.run.clone() else {
         bail!(
@@ -108,49 +177,22 @@ pub fn run(args: &CrawlArgs, location: &PostgresLocation) -> Result<ExitCode> {
             "no usable domain in the list ({input_errors} lines rejected, each reported above); nothing was crawled"
         );
     }
-    let worker = store.register_worker(run.id)?;
-    let queue_worker = QueueWorker {
-        claims: PgStore::open(location, PATIENCE)?,
-        heartbeats: PgStore::open(location, PATIENCE)?,
-        writes: PgStore::open(location, PATIENCE)?,
-        worker,
-        batch: (args.concurrency as usize / 4).clamp(8, 1024),
-        lease: Duration::from_secs(args.lease),
-        queue_at_start: queue,
-    };
-    let crawled = rt.block_on(async {
-        let (stop_tx, stop) = tokio::sync::watch::channel(Stop::Running);
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                let _ = stop_tx.send(Stop::Finish);
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    let _ = stop_tx.send(Stop::Abandon);
-                }
-            }
-        });
-        let config = RunConfig {
+    let worked = work(
+        &rt,
+        crawler,
+        &store,
+        &run,
+        queue,
+        &Worker {
+            location,
             concurrency: args.concurrency as usize,
             progress: !args.no_progress && super::progress_allowed(),
-        };
-        crawl::crawl_queue(crawler, queue_worker, &run, &config, stop).await
-    });
-    // Whatever happened, the domains this worker still holds go back to the queue at once (the
-    // database may have restarted meanwhile: this connection is then made again).
-    let released = store.with_retries("give this worker's domains back", PATIENCE, |s| {
-        s.release(worker)
-    });
-    let mut summary = crawled?;
-    released?;
+            lease: Duration::from_secs(args.lease),
+        },
+    )?;
+    let (mut summary, queue, totals) = worked;
     summary.input_errors += input_errors;
     summary.duplicates += duplicates;
-    let interrupted = summary.interrupted;
-    let (queue, totals) = store.with_retries("read the run's progress", PATIENCE, |s| {
-        let queue = s.queue_progress(run.id)?;
-        if queue.queued == 0 && queue.in_flight == 0 && !interrupted {
-            s.finish_run(run.id, disclose::crawl::domain::now())?;
-        }
-        Ok((queue, s.outcomes(run.id)?))
-    })?;
     let mut text = report(&summary, &run.name, location, &totals);
     text.push_str(&format!(
         "queue: {} queued, {} in flight, {} done\n",

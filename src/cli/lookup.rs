@@ -16,11 +16,15 @@ use disclose::escape::for_terminal;
 use disclose::input::{Columns, InputFormat, Row, TableReader};
 use disclose::store::Store;
 use disclose::store::entries::Scope;
-use disclose::target::{TargetReader, registrable_domain};
+use disclose::store::location::StoreLocation;
+use disclose::store::postgres::PgStore;
+use disclose::store::read::ReadStore;
+use disclose::target::{Target, TargetReader, registrable_domain};
 use std::collections::BTreeSet;
 use std::io::{BufWriter, IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The header names a feed's item column may have, in order of preference (IntelMQ's first).
 pub const ITEM_COLUMNS: &[&str] = &[
@@ -200,24 +204,28 @@ pub fn run(args: LookupArgs) -> Result<ExitCode> {
     };
     let mut feed = open_feed(&args)?;
     let (store, scope) = if args.crawl_missing {
-        let store = Store::open(
-            args.directory
-                .db
-                .sqlite_path("`disclose lookup --crawl-missing`")?,
-        )?;
         let rows: Vec<std::io::Result<Row>> = feed.rows.by_ref().collect();
         let rows = rows.into_iter().collect::<std::io::Result<Vec<Row>>>()?;
-        let run = crawl_missing(&args, &store, &rows, settings.expect("checked above"))?;
+        let settings = settings.expect("checked above");
+        let (store, run): (Box<dyn ReadStore>, i64) = match &args.directory.db {
+            StoreLocation::Sqlite(path) => {
+                let store = Store::open(path)?;
+                let run = crawl_missing(&args, &store, &rows, settings)?;
+                (Box::new(store), run)
+            }
+            StoreLocation::Postgres(location) => {
+                let store = PgStore::open(location, Duration::from_secs(300))?;
+                let run = crawl_missing_shared(&args, &store, location, &rows, settings)?;
+                (Box::new(store), run)
+            }
+        };
         feed.rows = Box::new(rows.into_iter().map(Ok));
         let scope = if args.directory.run.is_some() {
             Scope::Run(run)
         } else {
             Scope::Latest
         };
-        (
-            Box::new(store) as Box<dyn disclose::store::read::ReadStore>,
-            scope,
-        )
+        (store, scope)
     } else {
         let reading = args.directory.open()?;
         (reading.store, reading.scope)
@@ -306,20 +314,19 @@ pub fn run(args: LookupArgs) -> Result<ExitCode> {
     })
 }
 
-/// Crawls the feed's hosts that the store does not know (and their registrable domains), and
-/// returns the run they went into.
-fn crawl_missing(
+/// The feed's hosts (and their registrable domains) that the store does not know in the
+/// scope the lookup will answer from.
+fn missing_hosts(
     args: &LookupArgs,
-    store: &Store,
+    store: &dyn ReadStore,
     rows: &[Row],
-    settings: disclose::crawl::settings::Settings,
-) -> Result<i64> {
+) -> Result<BTreeSet<String>> {
     let scope_run = match &args.directory.run {
         Some(name) => store.run(name)?.map(|r| r.id),
         None => None,
     };
     let scope = scope_run.map_or(Scope::Latest, Scope::Run);
-    let mut reader = disclose::store::read::ReadStore::entries(store, scope)?;
+    let mut reader = store.entries(scope)?;
     let mut missing = BTreeSet::new();
     for row in rows {
         let Ok(item) = parse_item(&row.value) else {
@@ -333,13 +340,89 @@ fn crawl_missing(
             }
         }
     }
-    drop(reader);
-    let run_name = args.directory.run.clone().unwrap_or_else(|| {
+    Ok(missing)
+}
+
+/// The run `--crawl-missing` crawls into: `--run`, else `lookup-DATE`.
+fn missing_run_name(args: &LookupArgs) -> String {
+    args.directory.run.clone().unwrap_or_else(|| {
         format!(
             "lookup-{}",
             &disclose::crawl::domain::now().to_string()[..10]
         )
-    });
+    })
+}
+
+/// `crawl_missing` on a PostgreSQL store: the missing hosts are queued in the run and crawled
+/// by this process as the run's worker.
+fn crawl_missing_shared(
+    args: &LookupArgs,
+    store: &PgStore,
+    location: &disclose::store::location::PostgresLocation,
+    rows: &[Row],
+    settings: disclose::crawl::settings::Settings,
+) -> Result<i64> {
+    let missing = missing_hosts(args, store, rows)?;
+    let run_name = missing_run_name(args);
+    let arguments =
+        disclose::store::location::redact_arguments(&std::env::args().collect::<Vec<_>>());
+    let (run, _) = store.begin_run(&run_name, &arguments, disclose::crawl::domain::now())?;
+    if missing.is_empty() {
+        return Ok(run.id);
+    }
+    say(&format!(
+        "disclose: crawling {} hosts the store does not know into run `{run_name}`",
+        missing.len()
+    ));
+    let targets: Vec<Target> = missing
+        .iter()
+        .enumerate()
+        .filter_map(|(i, host)| {
+            let mut target = Target::from_value(host).ok()?;
+            target.line = i as u64 + 1;
+            Some(target)
+        })
+        .collect();
+    store.enqueue(run.id, &targets)?;
+    let rt = super::runtime()?;
+    let crawler = {
+        let _guard = rt.enter();
+        Arc::new(settings.build()?)
+    };
+    rt.block_on(crawler.fetcher.dns.check_transport())?;
+    let queue = store.queue_progress(run.id)?;
+    let (summary, _, _) = super::crawl_shared::work(
+        &rt,
+        crawler,
+        store,
+        &run,
+        queue,
+        &super::crawl_shared::Worker {
+            location,
+            concurrency: 64,
+            progress: super::progress_allowed(),
+            lease: Duration::from_secs(60),
+        },
+    )?;
+    for line in summary.to_string().lines() {
+        say(line);
+    }
+    if summary.interrupted {
+        bail!("interrupted while crawling the missing hosts; nothing was answered");
+    }
+    Ok(run.id)
+}
+
+/// Crawls the feed's hosts that the store does not know (and their registrable domains), and
+/// returns the run they went into.
+fn crawl_missing(
+    args: &LookupArgs,
+    store: &Store,
+    rows: &[Row],
+    settings: disclose::crawl::settings::Settings,
+) -> Result<i64> {
+    let missing = missing_hosts(args, store, rows)?;
+    let run_name = missing_run_name(args);
     let arguments =
         disclose::store::location::redact_arguments(&std::env::args().collect::<Vec<_>>());
     let (run, _) = store.begin_run(&run_name, &arguments, disclose::crawl::domain::now())?;
