@@ -262,7 +262,8 @@ fn workers_claim_disjoint_batches_and_a_dead_workers_domains_go_back() {
         disclose::store::postgres::queue::QueueProgress {
             queued: 0,
             in_flight: 60,
-            done: 0
+            done: 0,
+            loading: false
         }
     );
     assert_eq!(
@@ -315,7 +316,8 @@ fn workers_claim_disjoint_batches_and_a_dead_workers_domains_go_back() {
         disclose::store::postgres::queue::QueueProgress {
             queued: 0,
             in_flight: 0,
-            done: 60
+            done: 60,
+            loading: false
         }
     );
 
@@ -453,20 +455,23 @@ fn lab_flags(lab: &disclose::lab::Lab, dir: &Path) -> Vec<String> {
     .collect()
 }
 
-#[test]
-fn three_workers_crawl_one_lab_within_its_limits_and_survive_one_killed() {
-    use disclose::lab::scenario::Mix;
-    use disclose::lab::{Lab, LabConfig};
-    use std::process::{Command, Stdio};
-    let Some(cluster) = ThrowawayCluster::start().unwrap() else {
-        return;
-    };
+/// A lab on a runtime of its own, its domain list written into a temporary directory, and the
+/// flags a crawl of it needs (from `lab_flags`). The runtime must outlive the lab's use.
+struct LabWithList {
+    rt: tokio::runtime::Runtime,
+    lab: disclose::lab::Lab,
+    dir: tempfile::TempDir,
+    list: std::path::PathBuf,
+    flags: Vec<String>,
+}
+
+fn lab_with_list(domains: usize, seed: u64, mix: disclose::lab::scenario::Mix) -> LabWithList {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let lab = rt
-        .block_on(Lab::start(&LabConfig {
-            domains: 300,
-            seed: 7,
-            mix: Mix::AllValid,
+        .block_on(disclose::lab::Lab::start(&disclose::lab::LabConfig {
+            domains,
+            seed,
+            mix,
         }))
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -478,6 +483,30 @@ fn three_workers_crawl_one_lab_within_its_limits_and_survive_one_killed() {
         .map(|d| format!("{}\n", d.name))
         .collect();
     std::fs::write(&list, names).unwrap();
+    let flags = lab_flags(&lab, dir.path());
+    LabWithList {
+        rt,
+        lab,
+        dir,
+        list,
+        flags,
+    }
+}
+
+#[test]
+fn three_workers_crawl_one_lab_within_its_limits_and_survive_one_killed() {
+    use disclose::lab::scenario::Mix;
+    use std::process::{Command, Stdio};
+    let Some(cluster) = ThrowawayCluster::start().unwrap() else {
+        return;
+    };
+    let LabWithList {
+        rt: _runtime,
+        lab,
+        dir,
+        list,
+        flags,
+    } = lab_with_list(300, 7, Mix::AllValid);
     // Trust authentication ignores the password: it is there to be kept secret.
     let url = cluster
         .database("shared")
@@ -492,7 +521,7 @@ fn three_workers_crawl_one_lab_within_its_limits_and_survive_one_killed() {
         c.args(["--db", &url, "--run", "shared", "--no-progress"])
             .args(["--workers", "3", "--per-ip-concurrency", "3"])
             .args(["--per-ip-rate", "60", "--concurrency", "8", "--lease", "3"])
-            .args(lab_flags(&lab, dir.path()));
+            .args(&flags);
         c
     };
     let location = postgres_location(&url);
@@ -564,7 +593,8 @@ fn three_workers_crawl_one_lab_within_its_limits_and_survive_one_killed() {
         disclose::store::postgres::queue::QueueProgress {
             queued: 0,
             in_flight: 0,
-            done: 300
+            done: 300,
+            loading: false
         }
     );
     let workers = store.workers(run.id).unwrap();
@@ -587,7 +617,6 @@ fn three_workers_crawl_one_lab_within_its_limits_and_survive_one_killed() {
         (1..=3).contains(&peak),
         "peak {peak} connections to one address"
     );
-    drop(rt);
 }
 
 #[test]
@@ -719,35 +748,24 @@ fn every_reading_command_answers_alike_on_both_engines() {
 #[test]
 fn a_worker_rides_out_a_database_restart() {
     use disclose::lab::scenario::Mix;
-    use disclose::lab::{Lab, LabConfig};
     use std::process::{Command, Stdio};
     let Some(cluster) = ThrowawayCluster::start().unwrap() else {
         return;
     };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let lab = rt
-        .block_on(Lab::start(&LabConfig {
-            domains: 200,
-            seed: 9,
-            mix: Mix::AllValid,
-        }))
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let list = dir.path().join("domains.txt");
-    let names: String = lab
-        .world
-        .domains()
-        .iter()
-        .map(|d| format!("{}\n", d.name))
-        .collect();
-    std::fs::write(&list, names).unwrap();
+    let LabWithList {
+        rt: _runtime,
+        lab,
+        dir: _dir,
+        list,
+        flags,
+    } = lab_with_list(200, 9, Mix::AllValid);
     let url = cluster.database("restart").unwrap();
     let worker = Command::new(env!("CARGO_BIN_EXE_disclose"))
         .arg("crawl")
         .arg(&list)
         .args(["--db", &url, "--run", "restart", "--no-progress"])
         .args(["--per-ip-rate", "20", "--concurrency", "4"])
-        .args(lab_flags(&lab, dir.path()))
+        .args(&flags)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -782,34 +800,22 @@ fn a_worker_rides_out_a_database_restart() {
     let (correct, wrong) = disclose::lab::run::compare(&lab.world, &records);
     assert_eq!(correct, 200, "{:?}", wrong.first());
     assert!(run.finished.is_some(), "{stdout}\n{stderr}");
-    drop(rt);
 }
 
 #[test]
 fn retry_failed_puts_a_shared_runs_retryable_failures_back_in_its_queue() {
     use disclose::lab::scenario::Mix;
-    use disclose::lab::{Lab, LabConfig};
     use std::process::Command;
     let Some(cluster) = ThrowawayCluster::start().unwrap() else {
         return;
     };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let lab = rt
-        .block_on(Lab::start(&LabConfig {
-            domains: 120,
-            seed: 4,
-            mix: Mix::Realistic,
-        }))
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let list = dir.path().join("domains.txt");
-    let names: String = lab
-        .world
-        .domains()
-        .iter()
-        .map(|d| format!("{}\n", d.name))
-        .collect();
-    std::fs::write(&list, names).unwrap();
+    let LabWithList {
+        rt: _runtime,
+        lab,
+        dir: _dir,
+        list,
+        flags,
+    } = lab_with_list(120, 4, Mix::Realistic);
     let url = cluster.database("retry").unwrap();
     let crawl = |list: Option<&Path>, extra: &[&str]| -> (String, String) {
         let mut c = Command::new(env!("CARGO_BIN_EXE_disclose"));
@@ -828,7 +834,7 @@ fn retry_failed_puts_a_shared_runs_retryable_failures_back_in_its_queue() {
                 "1000",
             ])
             .args(extra)
-            .args(lab_flags(&lab, dir.path()))
+            .args(&flags)
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -869,25 +875,22 @@ fn retry_failed_puts_a_shared_runs_retryable_failures_back_in_its_queue() {
     let (correct, wrong) = disclose::lab::run::compare(&lab.world, &records);
     assert_eq!(correct, 120, "{:?}", wrong.first());
     assert!(store.run("retry").unwrap().unwrap().finished.is_some());
-    drop(rt);
 }
 
 #[test]
 fn lookup_crawls_the_hosts_a_postgres_store_does_not_know() {
     use disclose::lab::scenario::Mix;
-    use disclose::lab::{Lab, LabConfig};
     let Some(cluster) = ThrowawayCluster::start().unwrap() else {
         return;
     };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let lab = rt
-        .block_on(Lab::start(&LabConfig {
-            domains: 20,
-            seed: 5,
-            mix: Mix::AllValid,
-        }))
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    // Every part bound: the directory holds the lab's CA file until the test ends.
+    let LabWithList {
+        rt: _runtime,
+        lab,
+        dir: _dir,
+        list: _,
+        flags,
+    } = lab_with_list(20, 5, Mix::AllValid);
     let url = cluster.database("lookup").unwrap();
     PgStore::open(&postgres_location(&url), Duration::from_secs(5)).unwrap();
     let names: Vec<String> = lab.world.domains()[..3]
@@ -907,7 +910,7 @@ fn lookup_crawls_the_hosts_a_postgres_store_does_not_know() {
         .arg(format!("https://{}/login", names[0]))
         .arg(format!("security@{}", names[1]))
         .arg(&names[2])
-        .args(lab_flags(&lab, dir.path()))
+        .args(&flags)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -930,5 +933,4 @@ fn lookup_crawls_the_hosts_a_postgres_store_does_not_know() {
     let run = store.run("feed").unwrap().unwrap();
     assert_eq!(store.count(run.id).unwrap(), 3);
     assert!(run.finished.is_some());
-    drop(rt);
 }

@@ -144,6 +144,7 @@ pub fn run(args: &CrawlArgs, location: &PostgresLocation) -> Result<ExitCode> {
     let mut input_errors = 0u64;
     let mut duplicates = 0u64;
     if let Some(list) = list {
+        store.set_loading(run.id, true)?;
         let mut chunk = Vec::with_capacity(LOAD_CHUNK);
         let mut load = |chunk: &mut Vec<disclose::target::Target>| -> Result<()> {
             let enqueued = store.enqueue(run.id, chunk)?;
@@ -169,12 +170,33 @@ pub fn run(args: &CrawlArgs, location: &PostgresLocation) -> Result<ExitCode> {
             }
         }
         load(&mut chunk)?;
+        store.set_loading(run.id, false)?;
+        if store.queue_progress(run.id)?.total() == 0 {
+            store.delete_empty_run(run.id)?;
+            bail!(
+                "no usable domain in the list ({input_errors} lines rejected, each reported above); nothing was crawled"
+            );
+        }
     }
-    let queue = store.queue_progress(run.id)?;
+    let mut queue = store.queue_progress(run.id)?;
+    let mut told = false;
+    while queue.total() == 0 && queue.loading {
+        // Joined before the first domains were queued: the starting machine is loading.
+        if !told {
+            say(&format!(
+                "disclose: waiting for the list of run `{}` to be loaded by the machine that started it",
+                disclose::escape::for_terminal(&name)
+            ));
+            told = true;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        queue = store.queue_progress(run.id)?;
+    }
     if queue.total() == 0 {
-        store.delete_empty_run(run.id)?;
         bail!(
-            "no usable domain in the list ({input_errors} lines rejected, each reported above); nothing was crawled"
+            "run `{}` has nothing queued: start it with its list (`disclose crawl LIST --db … --run {}`)",
+            disclose::escape::for_terminal(&name),
+            disclose::escape::for_terminal(&name)
         );
     }
     let worked = work(

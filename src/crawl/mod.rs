@@ -400,7 +400,7 @@ fn claim_until_done(
                 }
             })?;
         if let Some(progress) = progress {
-            if progress.queued == 0 && progress.in_flight == 0 {
+            if progress.queued == 0 && progress.in_flight == 0 && !progress.loading {
                 return Ok(());
             }
             std::thread::sleep(std::time::Duration::from_millis(500));

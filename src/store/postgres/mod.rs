@@ -136,10 +136,13 @@ impl PgStore {
                 );
             }
         }
-        tx.batch_execute(schema::TABLES).with_context(context)?;
-        tx.batch_execute(schema::QUEUE_TABLES)
-            .with_context(context)?;
         if !ours {
+            // Only a new store gets the DDL: `CREATE INDEX IF NOT EXISTS` and `ALTER TABLE` lock
+            // their tables even when there is nothing to do, and a reader or a joining worker
+            // opening the store while others write then deadlocked with them (seen in a test).
+            tx.batch_execute(schema::TABLES).with_context(context)?;
+            tx.batch_execute(schema::QUEUE_TABLES)
+                .with_context(context)?;
             tx.execute(
                 "INSERT INTO disclose_schema (version) VALUES ($1)",
                 &[&SCHEMA_VERSION],
@@ -282,7 +285,8 @@ impl PgStore {
     /// Removes a run that holds nothing (one a failed start left empty).
     pub fn delete_empty_run(&self, run: i64) -> Result<()> {
         self.execute(
-            "DELETE FROM runs WHERE id = $1
+            "WITH unloaded AS (DELETE FROM queue_loads WHERE run = $1)
+             DELETE FROM runs WHERE id = $1
              AND NOT EXISTS (SELECT 1 FROM records WHERE run = $1)
              AND NOT EXISTS (SELECT 1 FROM queue WHERE run = $1)
              AND NOT EXISTS (SELECT 1 FROM workers WHERE run = $1)",

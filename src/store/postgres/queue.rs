@@ -22,6 +22,8 @@ pub struct QueueProgress {
     pub in_flight: u64,
     /// Recorded.
     pub done: u64,
+    /// The machine that started the run is still loading its list.
+    pub loading: bool,
 }
 
 impl QueueProgress {
@@ -257,7 +259,8 @@ impl PgStore {
         let rows = self.query(
             "SELECT count(*) FILTER (WHERE done = 0 AND (worker IS NULL OR lease_until < now())),
                     count(*) FILTER (WHERE done = 0 AND worker IS NOT NULL AND lease_until >= now()),
-                    count(*) FILTER (WHERE done = 1)
+                    count(*) FILTER (WHERE done = 1),
+                    (SELECT coalesce(max(loading), 0) FROM queue_loads WHERE run = $1)
              FROM queue WHERE run = $1",
             &[&run],
         )?;
@@ -266,7 +269,20 @@ impl PgStore {
             queued: row.get::<_, i64>(0) as u64,
             in_flight: row.get::<_, i64>(1) as u64,
             done: row.get::<_, i64>(2) as u64,
+            loading: row.get::<_, i32>(3) != 0,
         })
+    }
+
+    /// Says whether the run's list is being loaded (`true` before the first domain is queued,
+    /// `false` once the whole list is), committed at once so that joining workers see it.
+    pub fn set_loading(&self, run: i64, loading: bool) -> Result<()> {
+        let loading = i32::from(loading);
+        self.execute(
+            "INSERT INTO queue_loads (run, loading) VALUES ($1, $2)
+             ON CONFLICT (run) DO UPDATE SET loading = $2",
+            &[&run, &loading],
+        )?;
+        Ok(())
     }
 
     /// How many workers of the run have said they are alive within `alive_within` and have

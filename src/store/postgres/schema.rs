@@ -138,6 +138,12 @@ CREATE TABLE IF NOT EXISTS queue (
     PRIMARY KEY (run, domain)
 );
 CREATE INDEX IF NOT EXISTS queue_waiting ON queue (run, line) WHERE done = 0;
+-- A run's list being loaded (1) or loaded (0): a worker that joins an empty queue waits while
+-- the machine that started the run is still loading its list.
+CREATE TABLE IF NOT EXISTS queue_loads (
+    run BIGINT PRIMARY KEY REFERENCES runs(id),
+    loading INTEGER NOT NULL
+);
 CREATE INDEX IF NOT EXISTS queue_worker ON queue (worker) WHERE done = 0;
 ";
 
