@@ -8,6 +8,7 @@ use disclose::store::Store;
 use disclose::store::location::StoreLocation;
 use disclose::store::postgres::PgStore;
 use disclose::store::postgres::cluster::ThrowawayCluster;
+use disclose::store::read::ReadStore;
 use std::path::Path;
 use std::time::Duration;
 

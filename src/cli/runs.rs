@@ -6,6 +6,7 @@ use clap::Args;
 use disclose::store::location::StoreLocation;
 use disclose::store::postgres::PgStore;
 use disclose::store::postgres::queue::{QueueProgress, WorkerRow};
+use disclose::store::read::ReadStore;
 use disclose::store::{RunSummary, Store};
 use std::io::Write;
 use std::process::ExitCode;

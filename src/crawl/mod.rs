@@ -159,12 +159,7 @@ pub async fn crawl_list(
     let claimed: Arc<Mutex<HashMap<String, u64>>> = Arc::default();
     let writer = {
         let claimed = claimed.clone();
-        Writer::start(store.path(), run.id, move |domains| {
-            let mut claimed = claimed.lock().unwrap_or_else(|e| e.into_inner());
-            for d in domains {
-                claimed.remove(d);
-            }
-        })?
+        Writer::start(store.path(), run.id, forget_when_committed(claimed))?
     };
 
     // The list is read on its own thread: file reads block.
@@ -211,6 +206,18 @@ pub async fn crawl_list(
 }
 
 type Input = std::io::Result<Result<Target, InputError>>;
+
+/// The writer's callback: domains committed are no longer in flight.
+fn forget_when_committed(
+    claimed: Arc<Mutex<HashMap<String, u64>>>,
+) -> impl Fn(&[String]) + Send + 'static {
+    move |domains| {
+        let mut claimed = claimed.lock().unwrap_or_else(|e| e.into_inner());
+        for d in domains {
+            claimed.remove(d);
+        }
+    }
+}
 
 /// What the scheduler asks the store about the run: which domains it has recorded, and from
 /// which line (to tell a resumed domain from a duplicate).
@@ -299,12 +306,7 @@ pub async fn crawl_queue(
                     Ok(n)
                 })
             }),
-            move |domains| {
-                let mut claimed = claimed.lock().unwrap_or_else(|e| e.into_inner());
-                for d in domains {
-                    claimed.remove(d);
-                }
-            },
+            forget_when_committed(claimed),
         )?
     };
     let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));

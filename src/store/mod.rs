@@ -220,33 +220,6 @@ impl Store {
         Ok(runs)
     }
 
-    /// All runs, oldest first, with how many domains each recorded and how many had a file.
-    pub fn run_summaries(&self) -> Result<Vec<RunSummary>> {
-        let mut counts: BTreeMap<i64, (u64, u64)> = BTreeMap::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT run, count(*), sum(found) FROM records GROUP BY run")
-            .with_context(|| self.context())?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let n: i64 = row.get(1)?;
-            let found: Option<i64> = row.get(2)?;
-            counts.insert(row.get(0)?, (n as u64, found.unwrap_or(0) as u64));
-        }
-        Ok(self
-            .runs()?
-            .into_iter()
-            .map(|run| {
-                let (domains, found) = counts.get(&run.id).copied().unwrap_or_default();
-                RunSummary {
-                    run,
-                    domains,
-                    found,
-                }
-            })
-            .collect())
-    }
-
     pub fn finish_run(&self, run: i64, now: Timestamp) -> Result<()> {
         self.conn
             .execute(
@@ -477,10 +450,6 @@ impl read::ReadStore for Store {
 
     fn runs(&self) -> Result<Vec<Run>> {
         Store::runs(self)
-    }
-
-    fn run_summaries(&self) -> Result<Vec<RunSummary>> {
-        Store::run_summaries(self)
     }
 }
 

@@ -73,7 +73,30 @@ pub trait ReadStore {
     fn runs(&self) -> Result<Vec<Run>>;
 
     /// All runs, oldest first, with how many domains each recorded and how many had a file.
-    fn run_summaries(&self) -> Result<Vec<RunSummary>>;
+    fn run_summaries(&self) -> Result<Vec<RunSummary>> {
+        let mut counts: HashMap<i64, (u64, u64)> = HashMap::new();
+        self.engine().each_row(
+            "SELECT run, count(*), sum(found) FROM records GROUP BY run",
+            &[],
+            &mut |row| {
+                let run = row.int(0)?.unwrap_or_default();
+                counts.insert(run, (row.count(1)?, row.count(2)?));
+                Ok(true)
+            },
+        )?;
+        Ok(self
+            .runs()?
+            .into_iter()
+            .map(|run| {
+                let (domains, found) = counts.get(&run.id).copied().unwrap_or_default();
+                RunSummary {
+                    run,
+                    domains,
+                    found,
+                }
+            })
+            .collect())
+    }
 
     /// The store's name for messages (a path, or a URL without its password).
     fn shown(&self) -> String {
@@ -139,30 +162,6 @@ pub trait ReadStore {
             Ok(true)
         })?;
         Ok(names)
-    }
-
-    /// How many domains of a run ended in each outcome class.
-    fn outcome_counts(&self, run: i64) -> Result<std::collections::BTreeMap<String, u64>> {
-        let mut counts = std::collections::BTreeMap::new();
-        self.engine().each_row(
-            "SELECT outcome, count(*) FROM records WHERE run = ?1 GROUP BY outcome",
-            &[Param::Int(run)],
-            &mut |row| {
-                counts.insert(row.owned(0)?.unwrap_or_default(), row.count(1)?);
-                Ok(true)
-            },
-        )?;
-        Ok(counts)
-    }
-
-    /// How many Records a run holds.
-    fn record_count(&self, run: i64) -> Result<u64> {
-        one_row(
-            &*self.engine(),
-            "SELECT count(*) FROM records WHERE run = ?1",
-            &[Param::Int(run)],
-            |row| row.count(0),
-        )
     }
 
     fn each_fact(&self, run: i64, each: &mut dyn FnMut(Fact)) -> Result<()> {

@@ -16,9 +16,9 @@ pub mod cluster;
 pub mod queue;
 mod schema;
 
+use super::Run;
 use super::derive;
 use super::location::PostgresLocation;
-use super::{Run, RunSummary};
 use crate::format::Timestamp;
 use crate::record::Record;
 use anyhow::{Context, Result, bail};
@@ -244,36 +244,6 @@ impl PgStore {
         Ok(self.query(&sql, &[])?.iter().map(run_from_row).collect())
     }
 
-    /// All runs, oldest first, with how many domains each recorded and how many had a file.
-    pub fn run_summaries(&self) -> Result<Vec<RunSummary>> {
-        let counts: BTreeMap<i64, (u64, u64)> = self
-            .query(
-                "SELECT run, count(*), sum(found) FROM records GROUP BY run",
-                &[],
-            )?
-            .iter()
-            .map(|r| {
-                let found: Option<i64> = r.get(2);
-                (
-                    r.get::<_, i64>(0),
-                    (r.get::<_, i64>(1) as u64, found.unwrap_or(0) as u64),
-                )
-            })
-            .collect();
-        Ok(self
-            .runs()?
-            .into_iter()
-            .map(|run| {
-                let (domains, found) = counts.get(&run.id).copied().unwrap_or_default();
-                RunSummary {
-                    run,
-                    domains,
-                    found,
-                }
-            })
-            .collect())
-    }
-
     pub fn finish_run(&self, run: i64, now: Timestamp) -> Result<()> {
         self.execute(
             "UPDATE runs SET finished = $2 WHERE id = $1",
@@ -418,10 +388,6 @@ impl crate::store::read::ReadStore for PgStore {
 
     fn runs(&self) -> Result<Vec<Run>> {
         PgStore::runs(self)
-    }
-
-    fn run_summaries(&self) -> Result<Vec<RunSummary>> {
-        PgStore::run_summaries(self)
     }
 }
 
