@@ -421,6 +421,68 @@ fn a_feed_keeps_its_columns_in_csv_and_intelmq() {
     );
 }
 
+/// A long feed is answered on several threads; the answers come back in the feed's order, the
+/// same as on one thread, in every format, and a bad line is reported once, with its number.
+#[test]
+fn a_long_feed_is_answered_in_its_order_whatever_the_threads() {
+    let db = crawled_store();
+    let world = world();
+    let dir = temp_dir("long-feed");
+    let feed = dir.join("feed.txt");
+    // More lines than the threads hold in flight at once (chunks of 256, four per thread), so
+    // that chunks are handed out again as answers are written.
+    let mut lines = Vec::new();
+    for (i, domain) in world.domains().iter().cycle().take(4_000).enumerate() {
+        lines.push(match i % 4 {
+            0 => domain.name.clone(),
+            1 => format!("hxxps://{}/login?id={i}", domain.name),
+            2 => shared_address(0).to_string(),
+            _ => format!("unknown{i}.example.net"),
+        });
+    }
+    lines[2_345] = "not a host".to_owned();
+    std::fs::write(&feed, lines.join("\n") + "\n").unwrap();
+    let run = |threads: &str, format: &str| {
+        let o = disclose(&[
+            "lookup",
+            "--db",
+            db.to_str().unwrap(),
+            "--file",
+            feed.to_str().unwrap(),
+            "--format",
+            format,
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert_eq!(
+            stderr(&o)
+                .lines()
+                .filter(|l| l.contains("answered as invalid"))
+                .collect::<Vec<_>>(),
+            [format!(
+                "disclose: `{}` line 2346: `not a host`: a domain name cannot contain spaces; answered as invalid",
+                feed.display()
+            )],
+            "{}",
+            stderr(&o)
+        );
+        o.stdout
+    };
+    let one = run("1", "json");
+    let answers: Vec<AnswerLine> = serde_json::from_slice(&one).unwrap();
+    assert_eq!(
+        answers.iter().map(|a| a.line).collect::<Vec<_>>(),
+        (1..=4_000).collect::<Vec<u64>>()
+    );
+    for (answer, line) in answers.iter().zip(&lines) {
+        assert_eq!(&answer.answer.item, line);
+    }
+    assert_eq!(run("3", "json"), one);
+    assert_eq!(run("3", "csv"), run("1", "csv"));
+    assert_eq!(run("2", "jsonl"), run("1", "jsonl"));
+}
+
 /// The Records of the lab run, by domain.
 fn records(db: &Path) -> Vec<Record> {
     let store = Store::open(db).unwrap();

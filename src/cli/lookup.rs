@@ -2,7 +2,7 @@
 //! store, with the rule that found the contact and how far to trust it. A table on a terminal;
 //! CSV (the feed's columns kept), JSON, JSON Lines or IntelMQ events for a pipeline.
 
-use super::directory::DirectoryArgs;
+use super::directory::{DirectoryArgs, open_read_store};
 use super::net::NetArgs;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
@@ -11,7 +11,8 @@ use disclose::crawl::{self, RunConfig, Stop};
 use disclose::directory::answers::{self, AnswerFormat, AnswerWriter, Answered};
 use disclose::directory::export::ExportOptions;
 use disclose::directory::export::intelmq;
-use disclose::directory::lookup::{Answer, Resolver, Status, parse_item};
+use disclose::directory::feed::{self, Answering};
+use disclose::directory::lookup::{Answer, Status, parse_item};
 use disclose::escape::for_terminal;
 use disclose::input::{Columns, InputFormat, Row, TableReader};
 use disclose::store::Store;
@@ -94,6 +95,11 @@ pub struct LookupArgs {
     /// `lookup-YYYY-MM-DD`). Needs the network flags a crawl needs.
     #[arg(long)]
     crawl_missing: bool,
+
+    /// Threads answering the feed, each with its own connection to the store. Default: the
+    /// machine's cores, at most 8.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    threads: Option<u16>,
 
     /// IntelMQ's `feed.name`.
     #[arg(long, value_name = "TEXT", default_value = intelmq::DEFAULT_FEED_NAME)]
@@ -230,8 +236,22 @@ pub fn run(args: LookupArgs) -> Result<ExitCode> {
         let reading = args.directory.open()?;
         (reading.store, reading.scope)
     };
-    let now = args.directory.now();
-    let mut resolver = Resolver::new(&*store, scope, now, args.directory.filter())?;
+    let threads = if feed.arguments {
+        1
+    } else {
+        args.threads.map_or_else(feed::default_threads, usize::from)
+    };
+    let db = &args.directory.db;
+    let open = move || open_read_store(db);
+    let answering = Answering {
+        open: &open,
+        scope,
+        now: args.directory.now(),
+        filter: args.directory.filter(),
+        threads,
+    };
+    // The threads open connections of their own.
+    drop(store);
     let options = ExportOptions {
         excel: args.excel,
         feed_name: args.feed_name.clone(),
@@ -242,55 +262,77 @@ pub fn run(args: LookupArgs) -> Result<ExitCode> {
     let mut out = BufWriter::new(stdout.lock());
     let mut writer = answer_format(args.format)
         .map(|f| AnswerWriter::new(f, feed.header.clone(), options.clone()));
+    let options = options.clone();
     let mut table: Vec<(u64, Answer)> = Vec::new();
     if let Some(w) = &mut writer {
         w.begin(&mut out)?;
     }
     let (mut usable, mut unanswered, mut lines) = (0u64, 0u64, 0u64);
     let rows = std::mem::replace(&mut feed.rows, Box::new(std::iter::empty()));
-    for row in rows {
-        let row = row.with_context(|| format!("cannot read {}", feed.name))?;
+    let feed_name = feed.name.clone();
+    let rows = rows.map(|row| {
+        let row = row.with_context(|| format!("cannot read {feed_name}"))?;
+        let item = row.value.clone();
+        Ok((row, item))
+    });
+    let format = answer_format(args.format);
+    let header = feed.header.clone();
+    let renderer = move || -> feed::Renderer<'static, Row, Rendered> {
+        let mut writer = format.map(|f| AnswerWriter::new(f, header.clone(), options.clone()));
+        Box::new(move |row: Row, answer: Answer| {
+            let invalid = answer.status == Status::Invalid;
+            let answered = !answer.matches.is_empty();
+            let error = answer.error.clone();
+            let output = match &mut writer {
+                Some(w) => {
+                    let mut bytes = Vec::new();
+                    w.render(
+                        &mut bytes,
+                        &Answered {
+                            line: row.line,
+                            cells: &row.cells,
+                            answer: &answer,
+                        },
+                    )?;
+                    Output::Bytes(bytes)
+                }
+                None => Output::Table(answer),
+            };
+            Ok(Rendered {
+                line: row.line,
+                text: row.text,
+                invalid,
+                error,
+                answered,
+                output,
+            })
+        })
+    };
+    feed::answer_rows(&answering, rows, &renderer, |done| {
         lines += 1;
-        let answer = if row.value.is_empty() {
-            Answer {
-                item: String::new(),
-                kind: None,
-                host: None,
-                address: None,
-                status: Status::Invalid,
-                crawled: None,
-                matches: vec![],
-                address_info: None,
-                error: Some("no item in this row".into()),
-            }
-        } else {
-            resolver.answer(&row.value)?
-        };
-        if answer.status == Status::Invalid {
+        if done.invalid {
             say(&format!(
                 "disclose: {}: `{}`: {}; answered as invalid",
-                feed.place(row.line),
-                row.text,
-                answer.error.as_deref().unwrap_or("")
+                feed.place(done.line),
+                done.text,
+                done.error.as_deref().unwrap_or("")
             ));
         } else {
             usable += 1;
         }
-        if answer.matches.is_empty() {
+        if !done.answered {
             unanswered += 1;
         }
-        match &mut writer {
-            Some(w) => w.answer(
-                &mut out,
-                &Answered {
-                    line: row.line,
-                    cells: &row.cells,
-                    answer: &answer,
-                },
-            )?,
-            None => table.push((row.line, answer)),
+        match (done.output, &mut writer) {
+            (Output::Bytes(bytes), Some(w)) => {
+                w.separate(&mut out)?;
+                out.write_all(&bytes)?;
+            }
+            (Output::Table(answer), _) => table.push((done.line, answer)),
+            (Output::Bytes(_), None) => unreachable!("answers are rendered only with a format"),
         }
-    }
+        Ok(())
+    })?;
     match &mut writer {
         Some(w) => w.finish(&mut out)?,
         None => write_table(&mut out, &table)?,
@@ -312,6 +354,25 @@ pub fn run(args: LookupArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// A feed row answered, as a lookup thread hands it back.
+struct Rendered {
+    line: u64,
+    /// The row as the feed gave it, for messages.
+    text: String,
+    invalid: bool,
+    error: Option<String>,
+    /// At least one match.
+    answered: bool,
+    output: Output,
+}
+
+enum Output {
+    /// The answer in the output format, without a JSON array's separator.
+    Bytes(Vec<u8>),
+    /// The answer itself, for the table, which is laid out once all are in.
+    Table(Answer),
 }
 
 /// The feed's hosts (and their registrable domains) that the store does not know in the

@@ -95,6 +95,22 @@ impl AnswerWriter {
     }
 
     pub fn answer(&mut self, out: &mut dyn Write, a: &Answered<'_>) -> io::Result<()> {
+        self.separate(out)?;
+        self.render(out, a)
+    }
+
+    /// What goes before an answer: in a JSON array, the comma after the one before.
+    pub fn separate(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if self.format == AnswerFormat::Json {
+            out.write_all(if self.first { b"\n" } else { b",\n" })?;
+        }
+        self.first = false;
+        Ok(())
+    }
+
+    /// An answer by itself, without what `separate` writes: a writer of its own per thread can
+    /// render answers in parallel, and one writer puts them together.
+    pub fn render(&mut self, out: &mut dyn Write, a: &Answered<'_>) -> io::Result<()> {
         match self.format {
             AnswerFormat::Csv => {
                 let mut row: Vec<String> =
@@ -109,10 +125,6 @@ impl AnswerWriter {
                 self.rows.flush_to(out)
             }
             AnswerFormat::Json | AnswerFormat::Jsonl => {
-                if self.format == AnswerFormat::Json {
-                    out.write_all(if self.first { b"\n" } else { b",\n" })?;
-                }
-                self.first = false;
                 serde_json::to_writer(&mut *out, &JsonAnswer::new(a, &self.header))?;
                 if self.format == AnswerFormat::Jsonl {
                     out.write_all(b"\n")?;

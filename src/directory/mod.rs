@@ -8,6 +8,7 @@
 pub mod answers;
 pub mod confidence;
 pub mod export;
+pub mod feed;
 pub mod lookup;
 pub mod platform;
 
