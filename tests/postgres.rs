@@ -165,6 +165,15 @@ fn a_newer_or_foreign_database_is_refused_and_a_password_never_shown() {
         "{e}"
     );
 
+    // An extension's views are the database's own, not another program's data.
+    let extended = cluster.database("extended").unwrap();
+    let mut client = postgres::Client::connect(&extended, postgres::NoTls).unwrap();
+    client
+        .batch_execute("CREATE EXTENSION pg_buffercache")
+        .unwrap();
+    PgStore::open(&postgres_location(&extended), Duration::from_secs(5))
+        .expect("a database with an extension takes a store");
+
     // A server that is not there: the error names the database, without the password.
     let socket = cluster.socket_dir().display().to_string();
     let wrong = format!("postgres://disclose:s3cret@{}:1/none", url_encode(&socket));

@@ -121,10 +121,17 @@ impl PgStore {
                     "`{location}` holds no disclose store yet: crawl into it first, or name another with --db"
                 );
             }
+            // An extension's tables and views (pg_stat_statements', PostGIS's) are the
+            // database's, not another program's data: a store may be created beside them.
             let foreign: Option<String> = tx
                 .query_opt(
-                    "SELECT table_name::text FROM information_schema.tables
-                     WHERE table_schema = current_schema() LIMIT 1",
+                    "SELECT c.relname::text FROM pg_class c
+                     JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                       AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                           AND d.deptype = 'e')
+                     ORDER BY c.relname LIMIT 1",
                     &[],
                 )
                 .with_context(context)?
