@@ -240,6 +240,21 @@ fn workers_claim_disjoint_batches_and_a_dead_workers_domains_go_back() {
         enqueued.duplicates,
         vec![(99, targets[0].domain.clone(), targets[0].line)]
     );
+    // Twice in one batch: the first line is queued, the second reported against it.
+    let (twice_run, _) = store.begin_run("twice", "", now).unwrap();
+    let mut twice = targets[3].clone();
+    twice.line = 100;
+    let enqueued = store
+        .enqueue(
+            twice_run.id,
+            &[targets[3].clone(), targets[4].clone(), twice],
+        )
+        .unwrap();
+    assert_eq!(enqueued.added, 2);
+    assert_eq!(
+        enqueued.duplicates,
+        vec![(100, targets[3].domain.clone(), targets[3].line)]
+    );
     let claimed: Vec<Vec<String>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..3)
             .map(|_| {

@@ -318,13 +318,14 @@ pub async fn crawl_queue(
                 let every = lease / 3;
                 let mut last = std::time::Instant::now();
                 let mut shown = std::time::Instant::now();
+                let mut counter = RunCounter::default();
                 while !stopping.load(std::sync::atomic::Ordering::Relaxed) {
                     std::thread::sleep(std::time::Duration::from_millis(100));
                     // The bar shows the whole run's progress, all workers.
                     if shown.elapsed() >= std::time::Duration::from_secs(1) {
-                        if let Ok(queue) = heartbeats.queue_progress(run_id) {
-                            bar.set_length(queue.total());
-                            bar.set_position(queue.done);
+                        if let Ok((done, total)) = counter.read(&heartbeats, run_id) {
+                            bar.set_length(total);
+                            bar.set_position(done.min(total));
                         }
                         shown = std::time::Instant::now();
                     }
@@ -378,6 +379,40 @@ pub async fn crawl_queue(
     Ok(summary)
 }
 
+/// The run's progress for a worker's bar, read every second without counting the queue each
+/// time (a count reads every row of a run of millions): the queue is counted now and then, and
+/// in between the Records all the run's workers say they wrote since are added.
+#[derive(Default)]
+struct RunCounter {
+    /// The queue's count, the workers' Records written at that moment, and when.
+    counted: Option<(
+        crate::store::postgres::queue::QueueProgress,
+        u64,
+        std::time::Instant,
+    )>,
+}
+
+impl RunCounter {
+    /// How often the queue is counted again.
+    const RECOUNT: std::time::Duration = std::time::Duration::from_secs(30);
+
+    /// Done and total.
+    fn read(&mut self, store: &PgStore, run: i64) -> Result<(u64, u64)> {
+        let written = store.written_in_run(run)?;
+        match self.counted {
+            Some((queue, written_then, at)) if at.elapsed() < Self::RECOUNT => Ok((
+                queue.done + written.saturating_sub(written_then),
+                queue.total(),
+            )),
+            _ => {
+                let queue = store.queue_progress(run)?;
+                self.counted = Some((queue, written, std::time::Instant::now()));
+                Ok((queue.done, queue.total()))
+            }
+        }
+    }
+}
+
 /// Claims batches for the scheduler until the run's queue is done. When nothing is free but
 /// other workers still hold domains, it waits: should one of them die, its domains come back
 /// when its lease ends. A database that does not answer is retried with backoff, and nothing
@@ -391,10 +426,21 @@ fn claim_until_done(
     tx: &mpsc::Sender<Input>,
     stopping: &std::sync::atomic::AtomicBool,
 ) -> Result<()> {
+    // Ended leases (a worker that died) are looked for a few times per lease, and whenever
+    // nothing else is left.
+    let look_for_expired = (lease / 4).max(std::time::Duration::from_millis(200));
+    let mut looked = std::time::Instant::now();
     while !stopping.load(std::sync::atomic::Ordering::Relaxed) {
+        let expired_too = looked.elapsed() >= look_for_expired;
+        if expired_too {
+            looked = std::time::Instant::now();
+        }
         let (targets, progress) =
             store.with_retries("claim domains", DATABASE_PATIENCE, |store| {
-                let claimed = store.claim(run, worker, batch, lease)?;
+                let mut claimed = store.claim_some(run, worker, batch, lease, expired_too)?;
+                if claimed.is_empty() && !expired_too {
+                    claimed = store.claim(run, worker, batch, lease)?;
+                }
                 if claimed.is_empty() {
                     Ok((claimed, Some(store.queue_progress(run)?)))
                 } else {

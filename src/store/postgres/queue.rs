@@ -11,6 +11,8 @@
 use super::PgStore;
 use crate::target::Target;
 use anyhow::{Context, Result};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 /// Where a run's queue stands.
@@ -76,41 +78,78 @@ impl PgStore {
     /// another line, it is a duplicate and returned as such. One transaction per call: give it
     /// a few thousand at a time.
     pub fn enqueue(&self, run: i64, targets: &[Target]) -> Result<Enqueued> {
+        // A domain listed twice in this batch: the first line is queued, the others reported.
+        let mut enqueued = Enqueued::default();
+        let mut first_line: HashMap<&str, u64> = HashMap::new();
+        let mut unique: Vec<&Target> = Vec::with_capacity(targets.len());
+        for target in targets {
+            match first_line.entry(&target.domain) {
+                Entry::Occupied(earlier) => {
+                    if *earlier.get() != target.line {
+                        enqueued.duplicates.push((
+                            target.line,
+                            target.domain.clone(),
+                            *earlier.get(),
+                        ));
+                    }
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(target.line);
+                    unique.push(target);
+                }
+            }
+        }
+        let domains: Vec<&str> = unique.iter().map(|t| t.domain.as_str()).collect();
+        let registrable: Vec<Option<&str>> = unique
+            .iter()
+            .map(|t| t.registrable_domain.as_deref())
+            .collect();
+        let lines: Vec<i64> = unique.iter().map(|t| t.line as i64).collect();
+        let tags: Vec<Option<String>> = unique.iter().map(|t| tags_json(t)).collect();
         let mut client = self.client.borrow_mut();
         let mut tx = client.transaction().with_context(|| self.context())?;
-        let insert = tx.prepare(
-            "INSERT INTO queue (run, domain, registrable_domain, line, tags, done)
-             VALUES ($1, $2, $3, $4, $5,
-                     CASE WHEN EXISTS (SELECT 1 FROM records WHERE run = $1 AND domain = $2)
-                          THEN 1 ELSE 0 END)
-             ON CONFLICT (run, domain) DO NOTHING",
-        )?;
-        let listed = tx.prepare("SELECT line FROM queue WHERE run = $1 AND domain = $2")?;
-        let mut enqueued = Enqueued::default();
-        for target in targets {
-            let line = target.line as i64;
-            let added = tx.execute(
-                &insert,
-                &[
-                    &run,
-                    &target.domain,
-                    &target.registrable_domain,
-                    &line,
-                    &tags_json(target),
-                ],
-            )?;
-            if added == 1 {
-                enqueued.added += 1;
-                continue;
-            }
-            let earlier: i64 = tx.query_one(&listed, &[&run, &target.domain])?.get(0);
-            if earlier != line {
-                enqueued
-                    .duplicates
-                    .push((target.line, target.domain.clone(), earlier as u64));
+        // One statement for the batch: a row per statement made loading a list cost more
+        // server time than crawling it. A domain already recorded in the run (a list loaded
+        // again after a crash) is queued as done.
+        let added: HashSet<String> = tx
+            .query(
+                "INSERT INTO queue (run, domain, registrable_domain, line, tags, done)
+                 SELECT $1, l.domain, l.registrable_domain, l.line, l.tags,
+                        CASE WHEN EXISTS (SELECT 1 FROM records r
+                                          WHERE r.run = $1 AND r.domain = l.domain)
+                             THEN 1 ELSE 0 END
+                 FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[])
+                      AS l(domain, registrable_domain, line, tags)
+                 ON CONFLICT (run, domain) DO NOTHING
+                 RETURNING domain",
+                &[&run, &domains, &registrable, &lines, &tags],
+            )?
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        enqueued.added = added.len() as u64;
+        // The others were queued before: from another line, they are duplicates; from the
+        // same line, the same list loaded again.
+        let queued_before: Vec<&str> = domains
+            .iter()
+            .copied()
+            .filter(|d| !added.contains(*d))
+            .collect();
+        if !queued_before.is_empty() {
+            for row in tx.query(
+                "SELECT domain, line FROM queue WHERE run = $1 AND domain = ANY($2)",
+                &[&run, &queued_before],
+            )? {
+                let domain: &str = row.get(0);
+                let earlier = row.get::<_, i64>(1) as u64;
+                let line = first_line.get(domain).copied().unwrap_or(earlier);
+                if earlier != line {
+                    enqueued.duplicates.push((line, domain.to_owned(), earlier));
+                }
             }
         }
         tx.commit().with_context(|| self.context())?;
+        enqueued.duplicates.sort_by_key(|(line, _, _)| *line);
         Ok(enqueued)
     }
 
@@ -191,24 +230,66 @@ impl PgStore {
     /// `lease`: those never claimed, and those whose claim's lease has ended (a worker that
     /// died). Rows another worker is claiming at this moment are skipped, not waited for.
     pub fn claim(&self, run: i64, worker: i64, n: usize, lease: Duration) -> Result<Vec<Target>> {
+        self.claim_some(run, worker, n, lease, true)
+    }
+
+    /// `claim`, looking for ended leases only when `expired_too`: the domains never claimed
+    /// are the head of an index, while finding ended leases means reading every claim in
+    /// flight, which a worker claiming several times a second need not do each time.
+    pub fn claim_some(
+        &self,
+        run: i64,
+        worker: i64,
+        n: usize,
+        lease: Duration,
+        expired_too: bool,
+    ) -> Result<Vec<Target>> {
+        let mut targets = Vec::new();
+        if expired_too {
+            targets = self.claim_rows(
+                run,
+                worker,
+                n,
+                lease,
+                "worker IS NOT NULL AND lease_until < now()",
+            )?;
+        }
+        if targets.len() < n {
+            let free = self.claim_rows(run, worker, n - targets.len(), lease, "worker IS NULL")?;
+            targets.extend(free);
+        }
+        targets.sort_by_key(|t| t.line);
+        Ok(targets)
+    }
+
+    /// Claims up to `n` of the run's waiting domains that match `which`, in list order.
+    fn claim_rows(
+        &self,
+        run: i64,
+        worker: i64,
+        n: usize,
+        lease: Duration,
+        which: &str,
+    ) -> Result<Vec<Target>> {
         let limit = n.min(i64::MAX as usize) as i64;
         let seconds = lease.as_secs_f64();
         let rows = self
             .client
             .borrow_mut()
             .query(
-                "UPDATE queue q SET worker = $2, lease_until = now() + make_interval(secs => $4)
-                 FROM (SELECT domain FROM queue
-                       WHERE run = $1 AND done = 0 AND (worker IS NULL OR lease_until < now())
-                       ORDER BY line LIMIT $3
-                       FOR UPDATE SKIP LOCKED) AS free
-                 WHERE q.run = $1 AND q.domain = free.domain
-                 RETURNING q.domain, q.registrable_domain, q.line, q.tags",
+                &format!(
+                    "UPDATE queue q SET worker = $2, lease_until = now() + make_interval(secs => $4)
+                     FROM (SELECT domain FROM queue
+                           WHERE run = $1 AND done = 0 AND {which}
+                           ORDER BY line LIMIT $3
+                           FOR UPDATE SKIP LOCKED) AS free
+                     WHERE q.run = $1 AND q.domain = free.domain
+                     RETURNING q.domain, q.registrable_domain, q.line, q.tags"
+                ),
                 &[&run, &worker, &limit, &seconds],
             )
             .with_context(|| self.context())?;
-        let mut targets = rows
-            .iter()
+        rows.iter()
             .map(|r| {
                 let tags: Option<&str> = r.get(3);
                 Ok(Target {
@@ -222,9 +303,7 @@ impl PgStore {
                         .unwrap_or_default(),
                 })
             })
-            .collect::<Result<Vec<Target>>>()?;
-        targets.sort_by_key(|t| t.line);
-        Ok(targets)
+            .collect()
     }
 
     /// Gives back the domains `worker` holds and has not recorded (a worker stopping early, or
@@ -252,6 +331,20 @@ impl PgStore {
             &[&worker, &n],
         )?;
         Ok(())
+    }
+
+    /// The Records all the run's workers have written (`count_written`), from the workers'
+    /// rows alone.
+    pub fn written_in_run(&self, run: i64) -> Result<u64> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_one(
+                "SELECT coalesce(sum(written), 0)::bigint FROM workers WHERE run = $1",
+                &[&run],
+            )
+            .with_context(|| self.context())?;
+        Ok(row.get::<_, i64>(0) as u64)
     }
 
     /// Where the run's queue stands, across all workers.

@@ -137,7 +137,10 @@ CREATE TABLE IF NOT EXISTS queue (
     done INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run, domain)
 );
-CREATE INDEX IF NOT EXISTS queue_waiting ON queue (run, line) WHERE done = 0;
+-- The domains never claimed, in list order: a claim takes the head of this index. (Stores made
+-- before it have `queue_waiting` on (run, line) WHERE done = 0 instead, which answers the same
+-- questions more slowly.)
+CREATE INDEX IF NOT EXISTS queue_free ON queue (run, line) WHERE done = 0 AND worker IS NULL;
 -- A run's list being loaded (1) or loaded (0): a worker that joins an empty queue waits while
 -- the machine that started the run is still loading its list.
 CREATE TABLE IF NOT EXISTS queue_loads (
