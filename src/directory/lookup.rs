@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// An address behind this many crawled domains or more is shared hosting.
 pub const SHARED_ADDRESS_DOMAINS: u64 = 10;
@@ -242,7 +243,8 @@ pub struct Match {
     /// How far to trust it for this item: the file's own confidence for an exact or address
     /// match, `inherited` for a fallback.
     pub confidence: Confidence,
-    pub entry: Entry,
+    // Shared with the resolver's cache, so that a host asked again is not copied again.
+    pub entry: Arc<Entry>,
 }
 
 /// What an address item resolved to.
@@ -294,7 +296,7 @@ pub struct Resolver<'s> {
 
 /// A domain as the store has it: `None` when not crawled, else its own crawl and, when it has a
 /// file, its entry judged at the resolver's `now`; shared between the cache and the answers.
-type Stored = Rc<Option<(Crawled, Option<Entry>)>>;
+type Stored = Rc<Option<(Crawled, Option<Arc<Entry>>)>>;
 
 /// Cached entries at most, so that a long feed's memory stays bounded.
 const CACHE_LIMIT: usize = 10_000;
@@ -330,7 +332,7 @@ impl<'s> Resolver<'s> {
             let entry = stored
                 .file
                 .is_some()
-                .then(|| Entry::from_stored(stored, self.now));
+                .then(|| Arc::new(Entry::from_stored(stored, self.now)));
             (crawled, entry)
         }));
         if self.entries.len() >= CACHE_LIMIT {
@@ -344,9 +346,9 @@ impl<'s> Resolver<'s> {
     /// `confidence` (its own when `None`).
     fn usable(
         &self,
-        stored: &Option<(Crawled, Option<Entry>)>,
+        stored: &Option<(Crawled, Option<Arc<Entry>>)>,
         confidence: Option<Confidence>,
-    ) -> Option<Entry> {
+    ) -> Option<Arc<Entry>> {
         let Some((_, Some(entry))) = stored else {
             return None;
         };
@@ -355,7 +357,7 @@ impl<'s> Resolver<'s> {
             return None;
         }
         let admitted = self.filter.admits_at(entry, confidence.unwrap_or(own));
-        admitted.then(|| entry.clone())
+        admitted.then(|| Arc::clone(entry))
     }
 
     /// The answer for one feed item.
@@ -474,7 +476,7 @@ impl<'s> Resolver<'s> {
                     rule,
                     domain: entry.domain.clone(),
                     confidence,
-                    entry,
+                    entry: Arc::new(entry),
                 });
             }
         }
