@@ -290,15 +290,7 @@ pub fn run(args: CrawlArgs) -> Result<ExitCode> {
     let choice = choose_run(&mut store, &args, &list.stem, &arguments)?;
     let run = choice.run;
     let summary = rt.block_on(async {
-        let (stop_tx, stop) = tokio::sync::watch::channel(Stop::Running);
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                let _ = stop_tx.send(Stop::Finish);
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    let _ = stop_tx.send(Stop::Abandon);
-                }
-            }
-        });
+        let stop = super::stop_on_ctrl_c(Stop::Finish);
         let config = RunConfig {
             concurrency: args.concurrency as usize,
             progress: !args.no_progress && super::progress_allowed(),

@@ -58,15 +58,7 @@ pub(super) fn work(
         queue_at_start,
     };
     let crawled = rt.block_on(async {
-        let (stop_tx, stop) = tokio::sync::watch::channel(Stop::Running);
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                let _ = stop_tx.send(Stop::Finish);
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    let _ = stop_tx.send(Stop::Abandon);
-                }
-            }
-        });
+        let stop = super::stop_on_ctrl_c(Stop::Finish);
         let config = RunConfig {
             concurrency: how.concurrency,
             progress: how.progress,

@@ -14,12 +14,13 @@ use disclose::directory::export::intelmq;
 use disclose::directory::feed::{self, Answering};
 use disclose::directory::lookup::{Answer, Status, parse_item};
 use disclose::escape::for_terminal;
+use disclose::format::Timestamp;
 use disclose::input::{Columns, InputFormat, Row, TableReader};
-use disclose::store::Store;
 use disclose::store::entries::Scope;
 use disclose::store::location::StoreLocation;
 use disclose::store::postgres::PgStore;
 use disclose::store::read::ReadStore;
+use disclose::store::{Run, Store};
 use disclose::target::{Target, TargetReader, registrable_domain};
 use std::collections::BTreeSet;
 use std::io::{BufWriter, IsTerminal, Read, Write};
@@ -404,14 +405,31 @@ fn missing_hosts(
     Ok(missing)
 }
 
-/// The run `--crawl-missing` crawls into: `--run`, else `lookup-DATE`.
-fn missing_run_name(args: &LookupArgs) -> String {
-    args.directory.run.clone().unwrap_or_else(|| {
-        format!(
-            "lookup-{}",
-            &disclose::crawl::domain::now().to_string()[..10]
-        )
-    })
+/// The feed's missing hosts, and the run `--crawl-missing` crawls them into (`--run`, else
+/// `lookup-DATE`), begun with `begin` (either engine's `begin_run`); says what it will crawl.
+fn begin_missing_run(
+    args: &LookupArgs,
+    store: &dyn ReadStore,
+    rows: &[Row],
+    begin: impl FnOnce(&str, &str, Timestamp) -> Result<(Run, bool)>,
+) -> Result<(BTreeSet<String>, Run)> {
+    let missing = missing_hosts(args, store, rows)?;
+    let now = disclose::crawl::domain::now();
+    let run_name = args
+        .directory
+        .run
+        .clone()
+        .unwrap_or_else(|| format!("lookup-{}", &now.to_string()[..10]));
+    let arguments =
+        disclose::store::location::redact_arguments(&std::env::args().collect::<Vec<_>>());
+    let (run, _) = begin(&run_name, &arguments, now)?;
+    if !missing.is_empty() {
+        say(&format!(
+            "disclose: crawling {} hosts the store does not know into run `{run_name}`",
+            missing.len()
+        ));
+    }
+    Ok((missing, run))
 }
 
 /// `crawl_missing` on a PostgreSQL store: the missing hosts are queued in the run and crawled
@@ -423,18 +441,12 @@ fn crawl_missing_shared(
     rows: &[Row],
     settings: disclose::crawl::settings::Settings,
 ) -> Result<i64> {
-    let missing = missing_hosts(args, store, rows)?;
-    let run_name = missing_run_name(args);
-    let arguments =
-        disclose::store::location::redact_arguments(&std::env::args().collect::<Vec<_>>());
-    let (run, _) = store.begin_run(&run_name, &arguments, disclose::crawl::domain::now())?;
+    let (missing, run) = begin_missing_run(args, store, rows, |name, arguments, now| {
+        store.begin_run(name, arguments, now)
+    })?;
     if missing.is_empty() {
         return Ok(run.id);
     }
-    say(&format!(
-        "disclose: crawling {} hosts the store does not know into run `{run_name}`",
-        missing.len()
-    ));
     let targets: Vec<Target> = missing
         .iter()
         .enumerate()
@@ -482,30 +494,19 @@ fn crawl_missing(
     rows: &[Row],
     settings: disclose::crawl::settings::Settings,
 ) -> Result<i64> {
-    let missing = missing_hosts(args, store, rows)?;
-    let run_name = missing_run_name(args);
-    let arguments =
-        disclose::store::location::redact_arguments(&std::env::args().collect::<Vec<_>>());
-    let (run, _) = store.begin_run(&run_name, &arguments, disclose::crawl::domain::now())?;
+    let (missing, run) = begin_missing_run(args, store, rows, |name, arguments, now| {
+        store.begin_run(name, arguments, now)
+    })?;
     if missing.is_empty() {
         return Ok(run.id);
     }
-    say(&format!(
-        "disclose: crawling {} hosts the store does not know into run `{run_name}`",
-        missing.len()
-    ));
     let list: String = missing.iter().map(|h| format!("{h}\n")).collect();
     let targets = TargetReader::new(std::io::Cursor::new(list.into_bytes()), InputFormat::Lines)?;
     let rt = super::runtime()?;
     let summary = rt.block_on(async {
         let crawler = Arc::new(settings.build()?);
         crawler.fetcher.dns.check_transport().await?;
-        let (stop_tx, stop) = tokio::sync::watch::channel(Stop::Running);
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                let _ = stop_tx.send(Stop::Abandon);
-            }
-        });
+        let stop = super::stop_on_ctrl_c(Stop::Abandon);
         let config = RunConfig {
             concurrency: 64,
             progress: true,

@@ -102,6 +102,24 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
+/// A crawl's stop signal, driven by Ctrl-C: the first sends `first`; after `Stop::Finish` (let
+/// what is in flight end), a second sends `Stop::Abandon`. Call it inside the runtime.
+fn stop_on_ctrl_c(
+    first: disclose::crawl::Stop,
+) -> tokio::sync::watch::Receiver<disclose::crawl::Stop> {
+    use disclose::crawl::Stop;
+    let (stop_tx, stop) = tokio::sync::watch::channel(Stop::Running);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = stop_tx.send(first);
+            if first == Stop::Finish && tokio::signal::ctrl_c().await.is_ok() {
+                let _ = stop_tx.send(Stop::Abandon);
+            }
+        }
+    });
+    stop
+}
+
 /// `--now`: an RFC 3339 date-time.
 fn parse_now(value: &str) -> Result<disclose::format::Timestamp, String> {
     disclose::format::Timestamp::parse_rfc3339(value).map_err(|e| e.to_string())

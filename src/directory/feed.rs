@@ -44,7 +44,7 @@ pub fn default_threads() -> usize {
 }
 
 /// The answer to a row without an item.
-pub fn empty_item_answer() -> Answer {
+fn empty_item_answer() -> Answer {
     Answer {
         item: String::new(),
         kind: None,
