@@ -333,7 +333,18 @@ fn workers_claim_disjoint_batches_and_a_dead_workers_domains_go_back() {
         taken_over.iter().map(|t| &t.domain).collect::<Vec<_>>(),
         held.iter().map(|t| &t.domain).collect::<Vec<_>>()
     );
+    assert!(
+        !store.queue_finished(run.id).unwrap(),
+        "every domain is claimed, none written: the run is not finished"
+    );
     assert_eq!(survivor.write(run.id, &records).unwrap(), 60);
+    assert!(store.queue_finished(run.id).unwrap());
+    store.set_loading(run.id, true).unwrap();
+    assert!(
+        !store.queue_finished(run.id).unwrap(),
+        "a list still loading may bring more"
+    );
+    store.set_loading(run.id, false).unwrap();
     assert_eq!(store.write(run.id, &records[..1]).unwrap(), 0);
     assert_eq!(store.count(run.id).unwrap(), 60);
     assert_eq!(

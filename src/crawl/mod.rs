@@ -435,20 +435,20 @@ fn claim_until_done(
         if expired_too {
             looked = std::time::Instant::now();
         }
-        let (targets, progress) =
+        let (targets, finished) =
             store.with_retries("claim domains", DATABASE_PATIENCE, |store| {
                 let mut claimed = store.claim_some(run, worker, batch, lease, expired_too)?;
                 if claimed.is_empty() && !expired_too {
                     claimed = store.claim(run, worker, batch, lease)?;
                 }
                 if claimed.is_empty() {
-                    Ok((claimed, Some(store.queue_progress(run)?)))
+                    Ok((claimed, Some(store.queue_finished(run)?)))
                 } else {
                     Ok((claimed, None))
                 }
             })?;
-        if let Some(progress) = progress {
-            if progress.queued == 0 && progress.in_flight == 0 && !progress.loading {
+        if let Some(finished) = finished {
+            if finished {
                 return Ok(());
             }
             std::thread::sleep(std::time::Duration::from_millis(500));

@@ -366,6 +366,21 @@ impl PgStore {
         })
     }
 
+    /// Whether the run's queue is finished: no domain waits or is in flight, and its list is not
+    /// being loaded. Asked by each waiting worker twice a second at the end of a run, so it
+    /// reads the heads of the partial indexes over unfinished domains, never the whole queue as
+    /// `queue_progress` does.
+    pub fn queue_finished(&self, run: i64) -> Result<bool> {
+        let rows = self.query(
+            "SELECT NOT EXISTS (SELECT 1 FROM queue WHERE run = $1 AND done = 0 AND worker IS NULL)
+                AND NOT EXISTS (SELECT 1 FROM queue
+                                WHERE run = $1 AND done = 0 AND worker IS NOT NULL)
+                AND (SELECT coalesce(max(loading), 0) FROM queue_loads WHERE run = $1) = 0",
+            &[&run],
+        )?;
+        Ok(rows.first().context("no answer to a question")?.get(0))
+    }
+
     /// Says whether the run's list is being loaded (`true` before the first domain is queued,
     /// `false` once the whole list is), committed at once so that joining workers see it.
     pub fn set_loading(&self, run: i64, loading: bool) -> Result<()> {
