@@ -280,22 +280,25 @@ pub fn run(args: LookupArgs) -> Result<ExitCode> {
     let header = feed.header.clone();
     let renderer = move || -> feed::Renderer<'static, Row, Rendered> {
         let mut writer = format.map(|f| AnswerWriter::new(f, header.clone(), options.clone()));
+        // Rendered here, then copied out at its size: growing each answer's bytes from nothing
+        // and freeing them on the writing thread cost the allocator fresh pages all along.
+        let mut scratch = Vec::new();
         Box::new(move |row: Row, answer: Answer| {
             let invalid = answer.status == Status::Invalid;
             let answered = !answer.matches.is_empty();
             let error = answer.error.clone();
             let output = match &mut writer {
                 Some(w) => {
-                    let mut bytes = Vec::new();
+                    scratch.clear();
                     w.render(
-                        &mut bytes,
+                        &mut scratch,
                         &Answered {
                             line: row.line,
                             cells: &row.cells,
                             answer: &answer,
                         },
                     )?;
-                    Output::Bytes(bytes)
+                    Output::Bytes(scratch.as_slice().into())
                 }
                 None => Output::Table(answer),
             };

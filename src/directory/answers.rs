@@ -6,12 +6,16 @@
 use super::export::ExportOptions;
 use super::export::csv::Rows;
 use super::export::intelmq::{self, Event};
-use super::lookup::{Answer, ItemKind, Status};
+use super::lookup::{Answer, ItemKind, Match, Rule, Status};
+use super::{Confidence, Entry};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
+use std::sync::Arc;
 
 /// The formats of `disclose lookup` besides the terminal table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +63,7 @@ pub struct AnswerWriter {
     options: ExportOptions,
     rows: Rows,
     first: bool,
+    rendered: RenderedEntries,
 }
 
 impl AnswerWriter {
@@ -70,6 +75,7 @@ impl AnswerWriter {
             header,
             options,
             first: true,
+            rendered: RenderedEntries::default(),
         }
     }
 
@@ -125,7 +131,9 @@ impl AnswerWriter {
                 self.rows.flush_to(out)
             }
             AnswerFormat::Json | AnswerFormat::Jsonl => {
-                serde_json::to_writer(&mut *out, &JsonAnswer::new(a, &self.header))?;
+                self.rendered.render(&a.answer.matches)?;
+                let answer = JsonAnswer::new(a, &self.header, &self.rendered);
+                serde_json::to_writer(&mut *out, &answer)?;
                 if self.format == AnswerFormat::Jsonl {
                     out.write_all(b"\n")?;
                 }
@@ -159,18 +167,22 @@ pub struct AnswerLine {
     pub answer: Answer,
 }
 
-/// The answer as JSON, with its feed line and the feed's columns (an `AnswerLine`, borrowed).
-#[derive(Serialize)]
+/// The answer as JSON, with its feed line and the feed's columns: an `AnswerLine`, borrowed,
+/// written with each entry's JSON as `RenderedEntries` keeps it. (Its fields are those of
+/// `AnswerLine` in the same order; a test compares the two.)
 struct JsonAnswer<'a> {
     line: u64,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     row: BTreeMap<&'a str, &'a str>,
-    #[serde(flatten)]
     answer: &'a Answer,
+    rendered: &'a RenderedEntries,
 }
 
 impl<'a> JsonAnswer<'a> {
-    fn new(a: &'a Answered<'a>, header: &'a [String]) -> JsonAnswer<'a> {
+    fn new(
+        a: &'a Answered<'a>,
+        header: &'a [String],
+        rendered: &'a RenderedEntries,
+    ) -> JsonAnswer<'a> {
         JsonAnswer {
             line: a.line,
             row: header
@@ -179,7 +191,149 @@ impl<'a> JsonAnswer<'a> {
                 .map(|(h, c)| (h.as_str(), c.as_str()))
                 .collect(),
             answer: a.answer,
+            rendered,
         }
+    }
+}
+
+impl Serialize for JsonAnswer<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Taken apart, so that a field added to `Answer` cannot be left out here unnoticed.
+        let Answer {
+            item,
+            kind,
+            host,
+            address,
+            status,
+            crawled,
+            matches,
+            address_info,
+            error,
+        } = self.answer;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("line", &self.line)?;
+        if !self.row.is_empty() {
+            map.serialize_entry("row", &self.row)?;
+        }
+        map.serialize_entry("item", item)?;
+        map.serialize_entry("kind", kind)?;
+        map.serialize_entry("host", host)?;
+        map.serialize_entry("address", address)?;
+        map.serialize_entry("status", status)?;
+        map.serialize_entry("crawled", crawled)?;
+        map.serialize_entry(
+            "matches",
+            &RenderedMatches {
+                matches,
+                rendered: self.rendered,
+            },
+        )?;
+        map.serialize_entry("address_info", address_info)?;
+        map.serialize_entry("error", error)?;
+        map.end()
+    }
+}
+
+/// An answer's matches, each entry's JSON taken as it was rendered.
+struct RenderedMatches<'a> {
+    matches: &'a [Match],
+    rendered: &'a RenderedEntries,
+}
+
+impl Serialize for RenderedMatches<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.matches.len()))?;
+        for m in self.matches {
+            let Match {
+                rule,
+                domain,
+                confidence,
+                entry,
+            } = m;
+            let rendered = self.rendered.get(entry);
+            seq.serialize_element(&RenderedMatch {
+                rule,
+                domain,
+                confidence,
+                entry: rendered,
+                unrendered: entry,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+struct RenderedMatch<'a> {
+    rule: &'a Rule,
+    domain: &'a str,
+    confidence: &'a Confidence,
+    entry: Option<&'a RawValue>,
+    unrendered: &'a Entry,
+}
+
+impl Serialize for RenderedMatch<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(4))?;
+        map.serialize_entry("rule", self.rule)?;
+        map.serialize_entry("domain", self.domain)?;
+        map.serialize_entry("confidence", self.confidence)?;
+        match self.entry {
+            Some(raw) => map.serialize_entry("entry", raw)?,
+            None => map.serialize_entry("entry", self.unrendered)?,
+        }
+        map.end()
+    }
+}
+
+/// The JSON of the entries a thread's answers name, rendered once per entry. A shared address's
+/// ten entries recur in every answer for it (a third of a feed's JSON in the benchmark), and a
+/// host a feed names many times (a phishing feed's URLs on one host) recurs too; the resolver
+/// hands out the same `Arc<Entry>` each time. Keyed by the entry's allocation, which the cache
+/// keeps alive (it holds the `Arc`) so that no other entry can come to have that address.
+struct RenderedEntries {
+    by_entry: HashMap<usize, (Arc<Entry>, Box<RawValue>)>,
+    /// Entries kept at most: `RENDERED_ENTRIES`, less in a test.
+    limit: usize,
+}
+
+impl Default for RenderedEntries {
+    fn default() -> RenderedEntries {
+        RenderedEntries {
+            by_entry: HashMap::new(),
+            limit: RENDERED_ENTRIES,
+        }
+    }
+}
+
+/// Entries rendered at most; then the cache starts again, so that a long feed's memory stays
+/// bounded (each is about 1.5 KB of JSON and its entry).
+const RENDERED_ENTRIES: usize = 4_096;
+
+impl RenderedEntries {
+    fn key(entry: &Arc<Entry>) -> usize {
+        Arc::as_ptr(entry) as usize
+    }
+
+    /// Renders the entries of `matches` not yet rendered.
+    fn render(&mut self, matches: &[Match]) -> serde_json::Result<()> {
+        for m in matches {
+            let key = RenderedEntries::key(&m.entry);
+            if self.by_entry.contains_key(&key) {
+                continue;
+            }
+            if self.by_entry.len() >= self.limit {
+                self.by_entry.clear();
+            }
+            let raw = serde_json::value::to_raw_value(&*m.entry)?;
+            self.by_entry.insert(key, (Arc::clone(&m.entry), raw));
+        }
+        Ok(())
+    }
+
+    fn get(&self, entry: &Arc<Entry>) -> Option<&RawValue> {
+        self.by_entry
+            .get(&RenderedEntries::key(entry))
+            .map(|(_, raw)| &**raw)
     }
 }
 
@@ -334,4 +488,80 @@ fn intelmq_event(a: &Answered<'_>, header: &[String], options: &ExportOptions) -
         }
     }
     event
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An answer for an address whose two domains are the same entry twice, and another.
+    fn address_answer() -> Answer {
+        let line = r#"{"line":1,"item":"192.0.2.1","kind":"address","host":null,"address":"192.0.2.1","status":"address","crawled":null,"matches":[{"rule":"address","domain":"a.example","confidence":"valid","entry":{"domain":"a.example","registrable_domain":"a.example","tags":{},"run":"lab","crawled":"2026-12-01T13:02:50Z","outcome":"found","confidence":"valid","file":{"contacts":[{"uri":"mailto:security@a.example","kind":"email","email":"security@a.example","platform":null,"valid":true}],"preferred_languages":["en"],"encryption":[],"policy":[],"acknowledgments":[],"hiring":[],"csaf":[],"bug_bounty":null,"expires":"2027-05-30T13:02:48Z","expired":false,"days_to_expiry":179,"valid":true,"errors":[],"signature":{"verdict":"unsigned","independence":null,"signer":null},"canonical":"match","canonical_urls":["https://a.example/.well-known/security.txt"],"provenance":{"requested_url":"https://a.example/.well-known/security.txt","final_url":"https://a.example/.well-known/security.txt","redirects":[],"address":"192.0.2.1","location":"well_known","sha256":"7e6addf8ecabf444be86b5a2e81926109215aa4d8ad0900772febd6980b02a7e"}}}}],"address_info":{"domains":3,"shared":false},"error":null}"#;
+        let mut answer = serde_json::from_str::<AnswerLine>(line).unwrap().answer;
+        let first = answer.matches[0].clone();
+        let mut other = (*first.entry).clone();
+        other.domain = "b.example".into();
+        answer.matches.push(first);
+        answer.matches.push(Match {
+            domain: "b.example".into(),
+            entry: Arc::new(other),
+            ..answer.matches[0].clone()
+        });
+        answer
+    }
+
+    fn jsonl(writer: &mut AnswerWriter, answer: &Answer, cells: &[String]) -> String {
+        let mut out = Vec::new();
+        let answered = Answered {
+            line: 7,
+            cells,
+            answer,
+        };
+        writer.render(&mut out, &answered).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The JSON written with entries rendered once is what `AnswerLine`'s own serialisation
+    /// writes, for an entry rendered before, for one the cache let go of in the middle of an
+    /// answer, and with the feed's columns.
+    #[test]
+    fn answers_with_rendered_entries_are_written_as_answer_lines() {
+        let answer = address_answer();
+        let header = vec!["source.ip".to_owned(), "note".to_owned()];
+        let cells = vec!["192.0.2.1".to_owned(), "=1+1".to_owned()];
+        let expected = serde_json::to_string(&AnswerLine {
+            line: 7,
+            row: header.iter().cloned().zip(cells.iter().cloned()).collect(),
+            answer: answer.clone(),
+        })
+        .unwrap()
+            + "\n";
+        for limit in [RENDERED_ENTRIES, 1] {
+            let mut writer = AnswerWriter::new(
+                AnswerFormat::Jsonl,
+                header.clone(),
+                ExportOptions::default(),
+            );
+            writer.rendered.limit = limit;
+            assert_eq!(
+                jsonl(&mut writer, &answer, &cells),
+                expected,
+                "limit {limit}"
+            );
+            assert_eq!(
+                jsonl(&mut writer, &answer, &cells),
+                expected,
+                "limit {limit}"
+            );
+        }
+        let plain = serde_json::to_string(&AnswerLine {
+            line: 7,
+            row: BTreeMap::new(),
+            answer: answer.clone(),
+        })
+        .unwrap()
+            + "\n";
+        let mut writer = AnswerWriter::new(AnswerFormat::Jsonl, vec![], ExportOptions::default());
+        assert_eq!(jsonl(&mut writer, &answer, &[]), plain);
+    }
 }
