@@ -80,12 +80,20 @@ impl Drop for Lab {
 /// The DNS server's UDP socket and TCP listener, on one port. A port the kernel picks for UDP
 /// may be taken for TCP (by the local end of some connection: a busy test run has thousands), so
 /// an unspecified port is picked again until both are free; a given one is used or refused.
+/// The lab DNS server's UDP receive buffer, in bytes.
+const DNS_RECEIVE_BUFFER: usize = 4 << 20;
+
 async fn bind_dns(address: SocketAddr) -> Result<(UdpSocket, TcpListener)> {
     let mut tries = 0;
     loop {
         let udp = UdpSocket::bind(address)
             .await
             .context("cannot bind the lab DNS server")?;
+        // Several crawls at once (`benches/shared.py`'s four workers) send the one socket a
+        // thousand queries in a burst; the default buffer (208 KB) dropped a fifth of them, and
+        // each dropped query cost its crawl a resolver timeout of idle time. Best effort: the
+        // kernel caps it at `net.core.rmem_max`.
+        let _ = socket2::SockRef::from(&udp).set_recv_buffer_size(DNS_RECEIVE_BUFFER);
         match TcpListener::bind(udp.local_addr()?).await {
             Ok(tcp) => return Ok((udp, tcp)),
             Err(_) if address.port() == 0 && tries < 50 => tries += 1,
