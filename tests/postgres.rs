@@ -384,6 +384,27 @@ fn workers_claim_disjoint_batches_and_a_dead_workers_domains_go_back() {
     assert!(workers[0].stopped && !workers[1].stopped);
     assert_eq!(workers[0].pid, i64::from(std::process::id()));
 
+    // A claim whose answer was lost: the worker received four of the ten domains leased to it;
+    // it gives back the six it does not hold, which another worker then gets at once.
+    let (run, _) = store.begin_run("lost answer", "", now).unwrap();
+    store.enqueue(run.id, &targets[..20]).unwrap();
+    let unlucky = store.register_worker(run.id).unwrap();
+    let leased = store
+        .claim(run.id, unlucky, 10, Duration::from_secs(60))
+        .unwrap();
+    let held: Vec<String> = leased[..4].iter().map(|t| t.domain.clone()).collect();
+    assert_eq!(store.release_unheld(run.id, unlucky, &held).unwrap(), 6);
+    let helper = survivor.register_worker(run.id).unwrap();
+    let got = survivor
+        .claim(run.id, helper, 100, Duration::from_secs(60))
+        .unwrap();
+    assert_eq!(got.len(), 16);
+    assert!(leased[4..].iter().all(|t| got.contains(t)));
+    assert!(leased[..4].iter().all(|t| !got.contains(t)));
+    assert_eq!(store.release_unheld(run.id, unlucky, &held).unwrap(), 0);
+    store.release(unlucky).unwrap();
+    survivor.release(helper).unwrap();
+
     // Domains recorded before they were listed (a resumed run) are queued as done.
     let (run, _) = store.begin_run("resumed", "", now).unwrap();
     store.write(run.id, &records[..20]).unwrap();

@@ -296,8 +296,10 @@ pub async fn crawl_queue(
         queue_at_start: _,
     } = worker;
     let run_id = run.id;
+    let held: Held = Arc::default();
     let writer = {
-        let claimed = claimed.clone();
+        let forget = forget_when_committed(claimed.clone());
+        let held = held.clone();
         Writer::start_with(
             Box::new(move |records: &[crate::record::Record]| {
                 writes.with_retries("write Records", DATABASE_PATIENCE, |store| {
@@ -306,7 +308,13 @@ pub async fn crawl_queue(
                     Ok(n)
                 })
             }),
-            forget_when_committed(claimed),
+            move |domains: &[String]| {
+                forget(domains);
+                let mut held = held.lock().unwrap_or_else(|e| e.into_inner());
+                for d in domains {
+                    held.remove(d);
+                }
+            },
         )?
     };
     let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -350,7 +358,17 @@ pub async fn crawl_queue(
         let stopping = stopping.clone();
         std::thread::Builder::new()
             .name("disclose-claims".into())
-            .spawn(move || claim_until_done(&claims, run_id, worker, batch, lease, &tx, &stopping))
+            .spawn(move || {
+                let claimer = Claimer {
+                    store: &claims,
+                    run: run_id,
+                    worker,
+                    batch,
+                    lease,
+                    held: &held,
+                };
+                claimer.claim_until_done(&tx, &stopping)
+            })
             .context("cannot start the claiming thread")?
     };
     let schedule = tokio::spawn(schedule(
@@ -413,55 +431,93 @@ impl RunCounter {
     }
 }
 
-/// Claims batches for the scheduler until the run's queue is done. When nothing is free but
-/// other workers still hold domains, it waits: should one of them die, its domains come back
-/// when its lease ends. A database that does not answer is retried with backoff, and nothing
-/// unclaimed is ever sent.
-fn claim_until_done(
-    store: &PgStore,
+/// The domains this worker has claimed and not yet recorded: what it may keep leased.
+type Held = Arc<Mutex<std::collections::HashSet<String>>>;
+
+/// A worker's claiming of domains from the run's queue.
+struct Claimer<'a> {
+    store: &'a PgStore,
     run: i64,
     worker: i64,
+    /// Domains claimed at a time.
     batch: usize,
     lease: std::time::Duration,
-    tx: &mpsc::Sender<Input>,
-    stopping: &std::sync::atomic::AtomicBool,
-) -> Result<()> {
-    // Ended leases (a worker that died) are looked for a few times per lease, and whenever
-    // nothing else is left.
-    let look_for_expired = (lease / 4).max(std::time::Duration::from_millis(200));
-    let mut looked = std::time::Instant::now();
-    while !stopping.load(std::sync::atomic::Ordering::Relaxed) {
-        let expired_too = looked.elapsed() >= look_for_expired;
-        if expired_too {
-            looked = std::time::Instant::now();
+    held: &'a Held,
+}
+
+impl Claimer<'_> {
+    /// Claims batches for the scheduler until the run's queue is done. When nothing is free
+    /// but other workers still hold domains, it waits: should one of them die, its domains
+    /// come back when its lease ends. A database that does not answer is retried with backoff,
+    /// and nothing unclaimed is ever sent.
+    fn claim_until_done(
+        &self,
+        tx: &mpsc::Sender<Input>,
+        stopping: &std::sync::atomic::AtomicBool,
+    ) -> Result<()> {
+        // Ended leases (a worker that died) are looked for a few times per lease, and whenever
+        // nothing else is left.
+        let look_for_expired = (self.lease / 4).max(std::time::Duration::from_millis(200));
+        let mut looked = std::time::Instant::now();
+        while !stopping.load(std::sync::atomic::Ordering::Relaxed) {
+            let expired_too = looked.elapsed() >= look_for_expired;
+            if expired_too {
+                looked = std::time::Instant::now();
+            }
+            let (targets, finished) = self.claim(expired_too)?;
+            if let Some(finished) = finished {
+                if finished {
+                    return Ok(());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                continue;
+            }
+            for target in targets {
+                if tx.blocking_send(Ok(Ok(target))).is_err() {
+                    // The scheduler stopped taking domains; the claims go back when released.
+                    return Ok(());
+                }
+            }
         }
-        let (targets, finished) =
-            store.with_retries("claim domains", DATABASE_PATIENCE, |store| {
+        Ok(())
+    }
+
+    /// One claim, retried while the database does not answer; with nothing claimed, whether
+    /// the run's queue is finished.
+    fn claim(&self, expired_too: bool) -> Result<(Vec<Target>, Option<bool>)> {
+        let (run, worker, batch, lease) = (self.run, self.worker, self.batch, self.lease);
+        let mut failed_before = false;
+        self.store
+            .with_retries("claim domains", DATABASE_PATIENCE, |store| {
+                if failed_before {
+                    // The attempt that failed may have claimed domains on the server whose
+                    // answer never came: they are leased to this worker, which would renew
+                    // them for as long as it runs without ever crawling them.
+                    let held: Vec<String> = self
+                        .held
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .iter()
+                        .cloned()
+                        .collect();
+                    store.release_unheld(run, worker, &held)?;
+                }
+                failed_before = true;
                 let mut claimed = store.claim_some(run, worker, batch, lease, expired_too)?;
                 if claimed.is_empty() && !expired_too {
                     claimed = store.claim(run, worker, batch, lease)?;
                 }
+                self.held
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend(claimed.iter().map(|t| t.domain.clone()));
                 if claimed.is_empty() {
                     Ok((claimed, Some(store.queue_finished(run)?)))
                 } else {
                     Ok((claimed, None))
                 }
-            })?;
-        if let Some(finished) = finished {
-            if finished {
-                return Ok(());
-            }
-            std::thread::sleep(std::time::Duration::from_millis(500));
-            continue;
-        }
-        for target in targets {
-            if tx.blocking_send(Ok(Ok(target))).is_err() {
-                // The scheduler stopped taking domains; the claims go back when released.
-                return Ok(());
-            }
-        }
+            })
     }
-    Ok(())
 }
 
 /// Records handed to the store's writer this many at a time, or every `FLUSH_EVERY`, whichever

@@ -323,6 +323,18 @@ impl PgStore {
         Ok(released)
     }
 
+    /// Gives back the domains leased to `worker` in `run` that it does not hold (`held`: those
+    /// it received and has not yet recorded). A claim whose answer was lost (the connection
+    /// dropped after the server committed it) leased domains the worker never received; its
+    /// heartbeat would renew them as long as it lives, and the run would never finish.
+    pub fn release_unheld(&self, run: i64, worker: i64, held: &[String]) -> Result<u64> {
+        self.execute(
+            "UPDATE queue SET worker = NULL, lease_until = NULL
+             WHERE run = $1 AND worker = $2 AND done = 0 AND NOT (domain = ANY($3))",
+            &[&run, &worker, &held],
+        )
+    }
+
     /// Adds `n` to the Records `worker` wrote (for per-worker rates).
     pub fn count_written(&self, worker: i64, n: u64) -> Result<()> {
         let n = n as i64;
