@@ -11,6 +11,9 @@
 //! - opening a 1,000,000-Record schema-1 store, which upgrades it to schema 2, beside the bare
 //!   `sqlite3` read of every Record it has to parse.
 //!
+//! Each command but the upgrade runs three times (`--repeat N`) and the run of median wall time
+//! is reported.
+//!
 //! Run: `cargo bench --bench directory` (sizes: `-- --records N --feed N`). Needs `sqlite3` and
 //! `/usr/bin/time` (Debian: `apt-get install sqlite3 time`) and about 8 GB of disk. Prints a
 //! Markdown table for `docs/benchmarks.md`.
@@ -145,7 +148,24 @@ struct Measured {
     rss_mb: f64,
 }
 
+/// Times of each command, of which the median is reported: this machine's speed varies by a
+/// quarter from one run to the next (`--repeat N`; the schema-1 upgrade, which changes its
+/// file, runs once).
+static REPEAT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(3);
+
+/// Runs the command `REPEAT` times; the run of median wall time.
 fn measure(program: &str, args: &[&str], stdin: Option<&Path>) -> Measured {
+    let repeat = REPEAT.load(std::sync::atomic::Ordering::Relaxed).max(1);
+    let mut runs: Vec<Measured> = (0..repeat)
+        .map(|_| measure_once(program, args, stdin))
+        .collect();
+    runs.sort_by(|a, b| a.wall.total_cmp(&b.wall));
+    let times: Vec<String> = runs.iter().map(|m| format!("{:.2}", m.wall)).collect();
+    eprintln!("  {program} {}: {} s", args.first().unwrap_or(&""), times.join(", "));
+    runs.swap_remove(repeat / 2)
+}
+
+fn measure_once(program: &str, args: &[&str], stdin: Option<&Path>) -> Measured {
     let mut cmd = Command::new("/usr/bin/time");
     cmd.arg("-f").arg("%e %U %S %M").arg(program).args(args);
     cmd.stdout(Stdio::null()).stderr(Stdio::piped());
@@ -185,6 +205,7 @@ fn main() {
     // `cargo bench` passes `--bench`; criterion-style filters are not used here.
     let n = arg("--records", 1_000_000);
     let feed_size = arg("--feed", 100_000);
+    REPEAT.store(arg("--repeat", 3), std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("disclose-bench-directory-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bin = env!("CARGO_BIN_EXE_disclose");
@@ -206,7 +227,7 @@ fn main() {
 
     eprintln!("export…");
     // Every command, the floors included, finds the store in the page cache.
-    let _ = measure("cat", &[db_s], None);
+    let _ = measure_once("cat", &[db_s], None);
     let floor_scan = measure(
         "sqlite3",
         &[
@@ -243,7 +264,7 @@ fn main() {
     }
 
     eprintln!("report…");
-    let _ = measure("cat", &[db_s], None);
+    let _ = measure_once("cat", &[db_s], None);
     // The floor: the funnel's steps that the records table answers, in one query.
     let floor_funnel = measure(
         "sqlite3",
@@ -295,7 +316,7 @@ fn main() {
     }
 
     eprintln!("lookup…");
-    let _ = measure("cat", &[db_s], None);
+    let _ = measure_once("cat", &[db_s], None);
     let feed = dir.join("feed.txt");
     let hosts = dir.join("hosts.txt");
     {
@@ -400,7 +421,7 @@ fn main() {
         &floor_read,
         None,
     );
-    let m = measure(bin, &["runs", "--db", old_s], None);
+    let m = measure_once(bin, &["runs", "--db", old_s], None);
     row(
         &mut table,
         "open a schema-1 store (upgrade to schema 2)",
