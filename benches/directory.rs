@@ -161,7 +161,11 @@ fn measure(program: &str, args: &[&str], stdin: Option<&Path>) -> Measured {
         .collect();
     runs.sort_by(|a, b| a.wall.total_cmp(&b.wall));
     let times: Vec<String> = runs.iter().map(|m| format!("{:.2}", m.wall)).collect();
-    eprintln!("  {program} {}: {} s", args.first().unwrap_or(&""), times.join(", "));
+    eprintln!(
+        "  {program} {}: {} s",
+        args.first().unwrap_or(&""),
+        times.join(", ")
+    );
     runs.swap_remove(repeat / 2)
 }
 

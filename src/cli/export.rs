@@ -100,11 +100,15 @@ pub fn run(args: ExportArgs) -> Result<ExitCode> {
         source_url: !args.no_source_url,
     };
     let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(BufWriter::new(
+        Some(path) => Box::new(BufWriter::with_capacity(
+            super::output::OUTPUT_BUFFER,
             std::fs::File::create(path)
                 .with_context(|| format!("cannot create `{}`", path.display()))?,
         )),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+        None => Box::new(BufWriter::with_capacity(
+            super::output::OUTPUT_BUFFER,
+            std::io::stdout().lock(),
+        )),
     };
     let mut exporter = export::exporter(format, &options);
     exporter.begin(&mut out)?;

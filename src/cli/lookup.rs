@@ -260,7 +260,7 @@ pub fn run(args: LookupArgs) -> Result<ExitCode> {
         ..ExportOptions::default()
     };
     let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = BufWriter::with_capacity(super::output::OUTPUT_BUFFER, stdout.lock());
     let mut writer = answer_format(args.format)
         .map(|f| AnswerWriter::new(f, feed.header.clone(), options.clone()));
     let options = options.clone();

@@ -1,8 +1,13 @@
-//! What every printing command shares: when to colour.
+//! What every printing command shares: when to colour, how much to buffer.
 
 use clap::ValueEnum;
 use disclose::check::Styles;
 use std::io::IsTerminal;
+
+/// The buffer between a command that writes many records (export, lookup) and its output:
+/// standard output is line-buffered, and at the default 8 KB a lookup's 120 MB of JSON Lines
+/// took a write system call every few answers, on the thread that also hands out the feed.
+pub const OUTPUT_BUFFER: usize = 256 * 1024;
 
 /// When to colour the human output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
