@@ -318,20 +318,31 @@ pub fn run(args: CrawlArgs) -> Result<ExitCode> {
     }
     let totals = store.outcomes(run.id)?;
     let report = report(&summary, &run.name, &db.display(), &totals);
+    Ok(print_report(
+        &report,
+        summary
+            .interrupted
+            .then_some("disclose: interrupted; run the same command again to resume"),
+    ))
+}
+
+/// Prints the end-of-crawl report and says how the crawl ended: `130` when it was
+/// interrupted (`interrupted` says what becomes of its domains), `141` when the output went
+/// nowhere (the reader of a pipe left: the crawl finished and kept its Records; a program
+/// killed by SIGPIPE exits so), else success.
+pub(super) fn print_report(report: &str, interrupted: Option<&str>) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     let printed = stdout
         .write_all(report.as_bytes())
         .and_then(|()| stdout.flush());
-    if summary.interrupted {
-        say("disclose: interrupted; run the same command again to resume");
-        return Ok(ExitCode::from(130));
+    if let Some(message) = interrupted {
+        say(message);
+        return ExitCode::from(130);
     }
-    // Output went nowhere (the reader of a pipe left): the crawl finished and kept its Records;
-    // exit as a program killed by SIGPIPE would.
     if printed.is_err() || stderr_closed() {
-        return Ok(ExitCode::from(141));
+        return ExitCode::from(141);
     }
-    Ok(ExitCode::SUCCESS)
+    ExitCode::SUCCESS
 }
 
 /// The end-of-crawl report: what this invocation did, then what the run holds.

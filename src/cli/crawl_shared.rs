@@ -4,13 +4,12 @@
 //! its share (`--workers N`) of the politeness limits, claims domains from the queue, and ends
 //! when the queue is done; the last one marks the run finished.
 
-use super::crawl::{CrawlArgs, open_list, report};
+use super::crawl::{CrawlArgs, open_list, print_report, report};
 use anyhow::{Context, Result, bail};
-use disclose::crawl::progress::{say, stderr_closed};
+use disclose::crawl::progress::say;
 use disclose::crawl::{self, QueueWorker, RunConfig, Stop};
 use disclose::store::location::PostgresLocation;
 use disclose::store::postgres::PgStore;
-use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -212,16 +211,10 @@ pub fn run(args: &CrawlArgs, location: &PostgresLocation) -> Result<ExitCode> {
         "queue: {} queued, {} in flight, {} done\n",
         queue.queued, queue.in_flight, queue.done
     ));
-    let mut stdout = std::io::stdout().lock();
-    let printed = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
-    if summary.interrupted {
-        say("disclose: interrupted; this worker's domains went back to the queue");
-        return Ok(ExitCode::from(130));
-    }
-    if printed.is_err() || stderr_closed() {
-        return Ok(ExitCode::from(141));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(print_report(
+        &text,
+        summary
+            .interrupted
+            .then_some("disclose: interrupted; this worker's domains went back to the queue"),
+    ))
 }
