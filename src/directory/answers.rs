@@ -1,7 +1,8 @@
 //! Writing lookup answers, one per feed line in feed order, with the feed's own columns kept:
 //! CSV (the feed's columns, then `disclose_*` columns), JSON Lines or a JSON array (the answer
 //! with `line` and `row`), or IntelMQ events (the feed's indicator as `source.*`, the contact as
-//! `source.abuse_contact`, the feed's other columns under `extra.input.`).
+//! `source.abuse_contact`, the feed's other columns under `extra.input.`). A writer renders each
+//! entry's JSON once and reuses it in later answers that name the same entry.
 
 use super::export::ExportOptions;
 use super::export::csv::Rows;
