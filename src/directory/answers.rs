@@ -495,7 +495,7 @@ fn intelmq_event(a: &Answered<'_>, header: &[String], options: &ExportOptions) -
 mod tests {
     use super::*;
 
-    /// An answer for an address whose two domains are the same entry twice, and another.
+    /// An address's answer with three matches: one entry twice (the same `Arc`), then another.
     fn address_answer() -> Answer {
         let line = r#"{"line":1,"item":"192.0.2.1","kind":"address","host":null,"address":"192.0.2.1","status":"address","crawled":null,"matches":[{"rule":"address","domain":"a.example","confidence":"valid","entry":{"domain":"a.example","registrable_domain":"a.example","tags":{},"run":"lab","crawled":"2026-12-01T13:02:50Z","outcome":"found","confidence":"valid","file":{"contacts":[{"uri":"mailto:security@a.example","kind":"email","email":"security@a.example","platform":null,"valid":true}],"preferred_languages":["en"],"encryption":[],"policy":[],"acknowledgments":[],"hiring":[],"csaf":[],"bug_bounty":null,"expires":"2027-05-30T13:02:48Z","expired":false,"days_to_expiry":179,"valid":true,"errors":[],"signature":{"verdict":"unsigned","independence":null,"signer":null},"canonical":"match","canonical_urls":["https://a.example/.well-known/security.txt"],"provenance":{"requested_url":"https://a.example/.well-known/security.txt","final_url":"https://a.example/.well-known/security.txt","redirects":[],"address":"192.0.2.1","location":"well_known","sha256":"7e6addf8ecabf444be86b5a2e81926109215aa4d8ad0900772febd6980b02a7e"}}}}],"address_info":{"domains":3,"shared":false},"error":null}"#;
         let mut answer = serde_json::from_str::<AnswerLine>(line).unwrap().answer;

@@ -77,12 +77,12 @@ impl Drop for Lab {
     }
 }
 
-/// The DNS server's UDP socket and TCP listener, on one port. A port the kernel picks for UDP
-/// may be taken for TCP (by the local end of some connection: a busy test run has thousands), so
-/// an unspecified port is picked again until both are free; a given one is used or refused.
 /// The lab DNS server's UDP receive buffer, in bytes.
 const DNS_RECEIVE_BUFFER: usize = 4 << 20;
 
+/// The DNS server's UDP socket and TCP listener, on one port. A port the kernel picks for UDP
+/// may be taken for TCP (by the local end of some connection: a busy test run has thousands), so
+/// an unspecified port is picked again until both are free; a given one is used or refused.
 async fn bind_dns(address: SocketAddr) -> Result<(UdpSocket, TcpListener)> {
     let mut tries = 0;
     loop {
