@@ -63,6 +63,16 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     cli.verbosity.install();
     VERBOSITY.set(cli.verbosity).ok();
+    if matches!(
+        cli.command,
+        Command::Lookup(_)
+            | Command::Export(_)
+            | Command::Report(_)
+            | Command::Diff(_)
+            | Command::Certs(_)
+    ) {
+        crate::alloc::keep_freed_memory();
+    }
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Crawl(args) => crawl::run(args),
