@@ -178,17 +178,18 @@ fn answer_chunks<T, R>(
         // A panic is turned into an error, so that the caller is not left waiting for this
         // chunk while the other threads wait for more.
         let answers = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            chunk
-                .into_iter()
-                .map(|(row, item)| {
-                    let answer = if item.is_empty() {
-                        empty_item_answer()
-                    } else {
-                        resolver.answer(&item)?
-                    };
-                    render(row, answer)
-                })
-                .collect::<Result<Vec<_>>>()
+            // Sized at once: grown from nothing, each chunk's vector took fresh pages from
+            // the allocator as it doubled (it is freed on the caller's thread).
+            let mut answers = Vec::with_capacity(chunk.len());
+            for (row, item) in chunk {
+                let answer = if item.is_empty() {
+                    empty_item_answer()
+                } else {
+                    resolver.answer(&item)?
+                };
+                answers.push(render(row, answer)?);
+            }
+            Ok(answers)
         }))
         .unwrap_or_else(|_| Err(anyhow!("a lookup thread failed")));
         let failed = answers.is_err();
