@@ -9,7 +9,7 @@ use disclose::lab::{Lab, LabConfig};
 use disclose::record::{Outcome, Record};
 use disclose::store::Store;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -292,6 +292,46 @@ fn the_funnel_and_failures_match_the_labs_ground_truth() {
         r["contacts"]["first_listed"]["email"].as_u64(),
         Some(count(&|t| found(t) && !has(t, "no_contact")))
     );
+    // Shared contacts, counted from the Records: a contact the files of two domains or more
+    // name (the lab's cross-site redirects all land on one team's file).
+    let mut naming: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for record in records(&c.db, "week-1") {
+        for contact in record.file.iter().flat_map(|f| &f.fields.contact) {
+            naming
+                .entry(contact.uri.clone())
+                .or_default()
+                .insert(record.domain.clone());
+        }
+    }
+    naming.retain(|_, domains| domains.len() > 1);
+    assert!(!naming.is_empty(), "the lab's sites share contacts");
+    let files: BTreeSet<&String> = naming.values().flatten().collect();
+    assert_eq!(
+        r["contacts"]["shared_contacts"].as_u64(),
+        Some(naming.len() as u64)
+    );
+    assert_eq!(
+        r["contacts"]["files_with_shared_contact"].as_u64(),
+        Some(files.len() as u64)
+    );
+    let mut most: Vec<(String, u64)> = naming
+        .iter()
+        .map(|(uri, domains)| (uri.clone(), domains.len() as u64))
+        .collect();
+    most.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    most.truncate(15);
+    let reported: Vec<(String, u64)> = r["contacts"]["most_shared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["name"].as_str().unwrap().to_owned(),
+                n["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(reported, most);
 }
 
 #[test]

@@ -724,9 +724,10 @@ pub fn build(store: &dyn ReadStore, options: &ReportOptions) -> Result<Report> {
         .take(10)
         .cloned()
         .collect();
-    let (shared_contacts, files_with_shared_contact) = store.shared_contact_totals(run.id)?;
-    let most_shared = store
-        .shared_contacts(run.id, 15)?
+    let shared = store.shared_contacts(run.id, 15)?;
+    let (shared_contacts, files_with_shared_contact) = (shared.contacts, shared.files);
+    let most_shared = shared
+        .most_shared
         .into_iter()
         .map(|(name, count)| Named { name, count })
         .collect();

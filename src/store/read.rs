@@ -167,11 +167,8 @@ pub trait ReadStore {
     fn each_fact(&self, run: i64, each: &mut dyn FnMut(Fact)) -> Result<()> {
         facts::each_fact(&*self.engine(), run, each)
     }
-    fn shared_contacts(&self, run: i64, limit: usize) -> Result<Vec<(String, u64)>> {
+    fn shared_contacts(&self, run: i64, limit: usize) -> Result<facts::SharedContacts> {
         facts::shared_contacts(&*self.engine(), run, limit)
-    }
-    fn shared_contact_totals(&self, run: i64) -> Result<(u64, u64)> {
-        facts::shared_contact_totals(&*self.engine(), run)
     }
     fn distinct_files(&self, run: i64) -> Result<u64> {
         facts::distinct_files(&*self.engine(), run)
