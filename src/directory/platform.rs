@@ -26,6 +26,21 @@ const PLATFORMS: &[(&str, &str)] = &[
 
 /// The platform a web contact (`https://hackerone.com/example`) is on, if it is a known one.
 pub fn platform(uri: &str) -> Option<&'static str> {
+    // An ASCII URL without percent signs, tabs or line breaks (which a URL parser decodes or
+    // drops) has its host in its text as it is but for case: when no platform's domain is in
+    // the text, it is on none, and needs no parsing (the report and the directory ask this of
+    // every web contact).
+    if uri.is_ascii() && !uri.contains(['%', '\t', '\n', '\r']) {
+        let lower = uri.to_ascii_lowercase();
+        if !PLATFORMS.iter().any(|(domain, _)| lower.contains(domain)) {
+            return None;
+        }
+    }
+    parsed_platform(uri)
+}
+
+/// `platform` by parsing the URL, always.
+fn parsed_platform(uri: &str) -> Option<&'static str> {
     let url = url::Url::parse(uri).ok()?;
     if !matches!(url.scheme(), "https" | "http") {
         return None;
@@ -58,5 +73,38 @@ mod tests {
         assert_eq!(platform("https://example.com/security"), None);
         assert_eq!(platform("https://nothackerone.com/x"), None);
         assert_eq!(platform("mailto:security@hackerone.com"), None);
+        // Spelt in capitals, with a percent-encoded or a full-width dot, with a tab the parser
+        // drops: the host is the same.
+        assert_eq!(platform("HTTPS://HackerOne.COM/example"), Some("HackerOne"));
+        assert_eq!(
+            platform("https://hackerone%2Ecom/example"),
+            Some("HackerOne")
+        );
+        assert_eq!(
+            platform("https://hackerone\u{3002}com/example"),
+            Some("HackerOne")
+        );
+        assert_eq!(
+            platform("https://hacker\tone.com/example"),
+            Some("HackerOne")
+        );
+    }
+
+    proptest::proptest! {
+        /// The shortcut that skips parsing never changes the answer.
+        #[test]
+        fn the_text_shortcut_agrees_with_parsing(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "https://", "http://", "mailto:", "hackerone", "HackerOne", "bugcrowd",
+                    ".com", ".", "%2E", "%2e", "\t", "\n", "\u{3002}", "\u{FF0E}", "x", "/",
+                    "@", ":443", "app.", "xn--", "-", " ",
+                ]),
+                0..10,
+            )
+        ) {
+            let uri: String = pieces.concat();
+            proptest::prop_assert_eq!(platform(&uri), parsed_platform(&uri), "{:?}", uri);
+        }
     }
 }
