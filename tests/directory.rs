@@ -424,6 +424,60 @@ fn a_feed_keeps_its_columns_in_csv_and_intelmq() {
 /// A long feed is answered on several threads; the answers come back in the feed's order, the
 /// same as on one thread, in every format, and a bad line is reported once, with its number.
 #[test]
+fn a_feed_without_a_usable_item_fails_and_says_what_it_read() {
+    let db = crawled_store();
+    let dir = temp_dir("unusable-feed");
+    // The column named holds notes, not items (so naming a column is not suggested).
+    let feed = dir.join("feed.csv");
+    std::fs::write(
+        &feed,
+        "note,seen
+not a host,1
+also not one,2
+",
+    )
+    .unwrap();
+    let o = disclose(&[
+        "lookup",
+        "--db",
+        db.to_str().unwrap(),
+        "--file",
+        feed.to_str().unwrap(),
+        "--column",
+        "note",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("line 2: `not a host,1`"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "no usable item in `{}` (2 lines read): give host names, URLs, e-mail addresses or IP addresses\n",
+            feed.display()
+        )),
+        "{err}"
+    );
+    // One line of plain text: the count says line, not lines.
+    let plain = dir.join("feed.txt");
+    std::fs::write(&plain, "nothing here\n").unwrap();
+    let o = disclose(&[
+        "lookup",
+        "--db",
+        db.to_str().unwrap(),
+        "--file",
+        plain.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("(1 line read): give host names, URLs, e-mail addresses or IP addresses\n"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn a_long_feed_is_answered_in_its_order_whatever_the_threads() {
     let db = crawled_store();
     let world = world();

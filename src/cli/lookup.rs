@@ -344,9 +344,10 @@ pub fn run(args: LookupArgs) -> Result<ExitCode> {
     out.flush()?;
     if usable == 0 {
         bail!(
-            "no usable item in {} ({lines} lines read): give host names, URLs, e-mail addresses or IP addresses{}",
+            "no usable item in {} ({lines} {} read): give host names, URLs, e-mail addresses or IP addresses{}",
             feed.name,
-            if feed.header.is_empty() {
+            if lines == 1 { "line" } else { "lines" },
+            if feed.header.is_empty() || args.column.is_some() {
                 ""
             } else {
                 ", or name the feed's item column with --column"
