@@ -3,8 +3,10 @@
 //! as RFC 4180 says. The delimiter is detected from the header; the column holding the values is
 //! named by the user or recognised by its header (`domain`, IntelMQ's `source.fqdn`, …). Rows are
 //! streamed with their line numbers, so a bad row is reported where it is and memory does not
-//! grow with the input. Crawl lists (`target`) and lookup feeds (`directory::lookup`) read
-//! through it.
+//! grow with the input. A quote that opens a cell and is not closed where it should be would
+//! make the lines after it one cell: that row is reported with the reason (`Row::problem`) and
+//! the lines it took are read again on their own (`QuoteWatch`). Crawl lists (`target`) and
+//! lookup feeds (`directory::lookup`) read through it.
 
 use std::fmt;
 use std::io::{self, BufRead, Cursor, Read};
@@ -56,6 +58,8 @@ pub struct Row {
     pub cells: Vec<String>,
     /// The row as written, for messages.
     pub text: String,
+    /// Why the row cannot be read though it was written (a quote it opens and never closes).
+    pub problem: Option<String>,
 }
 
 /// A delimited input's header, and where the values are.
@@ -85,7 +89,161 @@ impl Header {
 
 enum Source {
     Lines(Box<dyn BufRead + Send>),
-    Delimited(csv::Reader<Box<dyn Read + Send>>),
+    Delimited(csv::Reader<QuoteWatch>),
+}
+
+/// The delimited input's reader, as every row is read: a header is not special past the first
+/// line, rows may have fewer or more cells than it, `#` starts a comment line.
+fn delimited_reader(input: Box<dyn Read + Send>, delimiter: u8) -> csv::Reader<QuoteWatch> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .comment(Some(b'#'))
+        .delimiter(delimiter)
+        .from_reader(QuoteWatch::new(input, delimiter))
+}
+
+/// Bytes a `QuoteWatch` may keep past what it needs before it drops them.
+const RELEASE_STEP: usize = 64 * 1024;
+
+/// Where a byte falls in the CSV reader's dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    RecordStart,
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A `"` inside a quoted cell: it closes the cell, or is the first of `""`.
+    QuoteInQuoted,
+    Comment,
+}
+
+/// Follows the bytes the CSV reader takes and keeps those it has not given back as records yet.
+///
+/// A quote that opens a cell and is never closed makes the CSV reader take every line after it
+/// as that one cell, up to the next `"` or the end of the input: the rows on those lines would be
+/// lost. `TableReader` tells such a row by its item cell spanning lines (an item never does) or
+/// by the input ending inside quotes, and reads its lines again on their own from the bytes kept
+/// here. Hand-written because the csv crate says neither where a record's bytes are once it has
+/// buffered past them nor whether its input ended inside quotes; it follows the reader's dialect
+/// (`"` quotes a cell that starts with it, `""` inside is a quote, `#` at a record's start is a
+/// comment line, `\r`, `\n` or `\r\n` ends a record).
+struct QuoteWatch {
+    input: Box<dyn Read + Send>,
+    delimiter: u8,
+    at: Place,
+    /// The bytes from offset `kept_from` to `read`.
+    kept: Vec<u8>,
+    kept_from: u64,
+    read: u64,
+    ended: bool,
+}
+
+impl QuoteWatch {
+    fn new(input: Box<dyn Read + Send>, delimiter: u8) -> QuoteWatch {
+        QuoteWatch {
+            input,
+            delimiter,
+            at: Place::RecordStart,
+            kept: Vec::new(),
+            kept_from: 0,
+            read: 0,
+            ended: false,
+        }
+    }
+
+    fn follow(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            let ends_record = b == b'\n' || b == b'\r';
+            self.at = match self.at {
+                Place::Comment if ends_record => Place::RecordStart,
+                Place::Comment => Place::Comment,
+                Place::Quoted if b == b'"' => Place::QuoteInQuoted,
+                Place::Quoted => Place::Quoted,
+                Place::QuoteInQuoted if b == b'"' => Place::Quoted,
+                _ if ends_record => Place::RecordStart,
+                Place::RecordStart if b == b'#' => Place::Comment,
+                _ if b == self.delimiter => Place::FieldStart,
+                Place::RecordStart | Place::FieldStart if b == b'"' => Place::Quoted,
+                _ => Place::Unquoted,
+            };
+        }
+    }
+
+    /// The input ended inside a quoted cell.
+    fn ended_in_quotes(&self) -> bool {
+        self.ended && self.at == Place::Quoted
+    }
+
+    /// The kept bytes from offset `from` to `to` (both within what was read).
+    fn kept_bytes(&self, from: u64, to: u64) -> &[u8] {
+        let start = (from.saturating_sub(self.kept_from) as usize).min(self.kept.len());
+        let end = (to.saturating_sub(self.kept_from) as usize).clamp(start, self.kept.len());
+        &self.kept[start..end]
+    }
+
+    /// Forgets the bytes before offset `to`: the CSV reader has given them back as records.
+    fn release(&mut self, to: u64) {
+        let n = (to.saturating_sub(self.kept_from) as usize).min(self.kept.len());
+        // In large steps: dropping each row's bytes alone would move the reader's whole
+        // read-ahead once per row.
+        if n == self.kept.len() || n >= RELEASE_STEP {
+            self.kept.drain(..n);
+            self.kept_from += n as u64;
+        }
+    }
+
+    /// What is left to read from offset `from`: the kept bytes after it, then the rest of the
+    /// input.
+    fn rest_from(self, from: u64) -> Box<dyn Read + Send> {
+        let tail = self.kept_bytes(from, self.read).to_vec();
+        Box::new(Cursor::new(tail).chain(self.input))
+    }
+}
+
+impl Read for QuoteWatch {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.input.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.ended = true;
+        }
+        self.follow(&buf[..n]);
+        self.kept.extend_from_slice(&buf[..n]);
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// The number of blank and comment lines at the start of `bytes`, and where the line after them
+/// starts: the CSV reader places a record where it began looking for it, before those.
+fn skipped_lines(bytes: &[u8]) -> (u64, usize) {
+    let (mut lines, mut at) = (0, 0);
+    loop {
+        let line_end = bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+            .map(|i| at + i);
+        let line = &bytes[at..line_end.unwrap_or(bytes.len())];
+        let blank = line.iter().all(u8::is_ascii_whitespace);
+        if !(blank || line.first() == Some(&b'#')) || line_end.is_none() {
+            return (lines, at);
+        }
+        let mut next = line_end.unwrap_or(bytes.len()) + 1;
+        if bytes.get(next - 1) == Some(&b'\r') && bytes.get(next) == Some(&b'\n') {
+            next += 1;
+        }
+        lines += 1;
+        at = next;
+    }
+}
+
+/// The end of the first line of `bytes` (before its line break) and where the next starts.
+fn first_line(bytes: &[u8]) -> (usize, usize) {
+    match bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
+        None => (bytes.len(), bytes.len()),
+        Some(i) if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') => (i, i + 2),
+        Some(i) => (i, i + 1),
+    }
 }
 
 /// Streams the rows of an input.
@@ -96,6 +254,9 @@ pub struct TableReader {
     record: csv::StringRecord,
     /// Lines skipped before the header (leading comments and blank lines).
     header_line: u64,
+    /// Lines before the delimited reader's input: it starts again after a line with a quote
+    /// never closed.
+    line_offset: u64,
 }
 
 /// Counts `,`, `;` and tabs outside double quotes.
@@ -186,23 +347,22 @@ impl TableReader {
                 line: 0,
                 record: csv::StringRecord::new(),
                 header_line: 0,
+                line_offset: 0,
             }));
         };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .comment(Some(b'#'))
-            .delimiter(header.delimiter)
-            .from_reader(rest);
+        let mut reader = delimited_reader(rest, header.delimiter);
         // Consume the header (and the blank and comment lines before it).
         let mut record = csv::StringRecord::new();
         let _ = reader.read_record(&mut record);
+        let read = reader.position().byte();
+        reader.get_mut().release(read);
         Ok(Ok(TableReader {
             source: Source::Delimited(reader),
             header: Some(header),
             line: 0,
             record,
             header_line: skipped + 1,
+            line_offset: 0,
         }))
     }
 
@@ -308,6 +468,7 @@ impl TableReader {
                 value,
                 cells: Vec::new(),
                 text: t.to_owned(),
+                problem: None,
             }));
         }
     }
@@ -320,6 +481,7 @@ impl Iterator for TableReader {
         match &mut self.source {
             Source::Lines(lines) => Self::next_plain(lines, &mut self.line),
             Source::Delimited(reader) => loop {
+                let from = reader.position().byte();
                 match reader.read_record(&mut self.record) {
                     Ok(false) => return None,
                     Ok(true) => {}
@@ -330,25 +492,65 @@ impl Iterator for TableReader {
                         if let csv::ErrorKind::Io(_) = e.kind() {
                             return Some(Err(io::Error::other(e.to_string())));
                         }
-                        self.line = line;
+                        let to = reader.position().byte();
+                        reader.get_mut().release(to);
+                        self.line = self.line_offset + line;
                         return Some(Ok(Row {
-                            line,
+                            line: self.line,
                             value: String::new(),
                             cells: Vec::new(),
                             text: e.to_string(),
+                            problem: None,
                         }));
                     }
                 }
-                let line = self.record.position().map_or(0, |p| p.line());
+                let to = reader.position().byte();
+                let (skipped, start) = skipped_lines(reader.get_ref().kept_bytes(from, to));
+                let line =
+                    self.line_offset + self.record.position().map_or(0, |p| p.line()) + skipped;
                 self.line = line;
                 let cells: Vec<String> = self.record.iter().map(|c| c.trim().to_owned()).collect();
-                if cells.iter().all(String::is_empty) {
-                    continue;
-                }
                 let header = self
                     .header
                     .as_ref()
                     .expect("a delimited input has a header");
+                let item_spans_lines = header
+                    .value_columns
+                    .iter()
+                    .filter_map(|&i| cells.get(i))
+                    .any(|c| c.contains(['\n', '\r']));
+                let watch = reader.get_ref();
+                let runs_to_the_end = watch.ended_in_quotes() && to == watch.read;
+                if item_spans_lines || runs_to_the_end {
+                    // Its first line is reported; the lines the quote took are read again.
+                    let start = from + start as u64;
+                    let row_bytes = reader.get_ref().kept_bytes(start, to);
+                    let (line_end, next) = first_line(row_bytes);
+                    let text = String::from_utf8_lossy(&row_bytes[..line_end])
+                        .trim()
+                        .to_owned();
+                    let next = start + next as u64;
+                    let delimiter = header.delimiter;
+                    let taken = std::mem::replace(
+                        reader,
+                        delimited_reader(Box::new(io::empty()), delimiter),
+                    );
+                    *reader = delimited_reader(taken.into_inner().rest_from(next), delimiter);
+                    self.line_offset = line;
+                    return Some(Ok(Row {
+                        line,
+                        value: String::new(),
+                        cells: Vec::new(),
+                        text,
+                        problem: Some(
+                            "a quote `\"` opened on this line is not closed where the cell ends (the lines after it are read on their own)".into(),
+                        ),
+                    }));
+                }
+                reader.get_mut().release(to);
+                if cells.iter().all(String::is_empty) {
+                    continue;
+                }
                 let value = header
                     .value_columns
                     .iter()
@@ -362,6 +564,7 @@ impl Iterator for TableReader {
                     value,
                     cells,
                     text,
+                    problem: None,
                 }));
             },
         }
@@ -462,6 +665,90 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!((rows[0].line, rows[0].value.as_str()), (2, "a.example"));
         assert_eq!((rows[1].line, rows[1].value.as_str()), (4, "b.example"));
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_reported_on_its_line_and_the_lines_after_it_read_on_their_own() {
+        for newline in ["\n", "\r\n"] {
+            let input = [
+                "domain,note",
+                "a.example,1",
+                "\"b.example,2", // closed only on line 5, in the middle of its cell
+                "c.example,3",
+                "d.example,\"two",
+                "lines\"",
+                "# a comment",
+                "",
+                "e.example,4",
+                "f.example,\"oops", // never closed
+                "g.example,5",
+                "",
+            ]
+            .join(newline);
+            let rows = read(&input, InputFormat::Auto, &DOMAINS).unwrap();
+            let seen: Vec<(u64, &str, &str, bool)> = rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.line,
+                        r.value.as_str(),
+                        r.text.as_str(),
+                        r.problem.is_some(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                seen,
+                [
+                    (2, "a.example", "a.example,1", false),
+                    (3, "", "\"b.example,2", true),
+                    (4, "c.example", "c.example,3", false),
+                    (
+                        5,
+                        "d.example",
+                        &*format!("d.example,two{newline}lines"),
+                        false
+                    ),
+                    (9, "e.example", "e.example,4", false),
+                    (10, "", "f.example,\"oops", true),
+                    (11, "g.example", "g.example,5", false),
+                ],
+                "{newline:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_long_input_is_read_again_from_the_right_byte() {
+        // Far past the reader's read-ahead and the steps the kept bytes are dropped in.
+        let mut input = String::from("domain\n");
+        for i in 0..20_000 {
+            let quote = if i == 15_000 { "\"" } else { "" };
+            input.push_str(&format!("{quote}site{i}.example\n"));
+        }
+        let rows = read(&input, InputFormat::Auto, &DOMAINS).unwrap();
+        assert_eq!(rows.len(), 20_000);
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(row.line, i as u64 + 2);
+            if i == 15_000 {
+                assert_eq!(row.text, "\"site15000.example");
+                assert!(row.problem.is_some());
+            } else {
+                assert_eq!(row.value, format!("site{i}.example"));
+            }
+        }
+    }
+
+    #[test]
+    fn rows_after_comment_and_blank_lines_keep_their_own_line() {
+        let rows = read(
+            "domain,note\n# one\n\n# two\na.example,1\n\nb.example,2\n",
+            InputFormat::Auto,
+            &DOMAINS,
+        )
+        .unwrap();
+        let lines: Vec<(u64, &str)> = rows.iter().map(|r| (r.line, r.value.as_str())).collect();
+        assert_eq!(lines, [(5, "a.example"), (7, "b.example")]);
     }
 
     #[test]

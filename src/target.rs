@@ -206,6 +206,9 @@ impl TargetReader {
             text: row.text.clone(),
             reason,
         };
+        if let Some(problem) = &row.problem {
+            return Err(error(problem.clone()));
+        }
         if self.tag_names.is_empty() && row.value.contains(',') && !row.value.contains("://") {
             return Err(error(
                 "this looks like CSV: give the list a header line with a `domain` column".into(),
@@ -262,6 +265,34 @@ mod tests {
             .unwrap()
             .map(Result::unwrap)
             .collect()
+    }
+
+    #[test]
+    fn a_list_line_with_a_quote_never_closed_is_one_bad_line() {
+        let read = read(
+            "domain,sector\nexample.com,a\n\"example.org,b\nexample.net,c\n",
+            InputFormat::Auto,
+        );
+        // (line, domain or reason, read)
+        let domains: Vec<(u64, &str, bool)> = read
+            .iter()
+            .map(|r| match r {
+                Ok(t) => (t.line, t.domain.as_str(), true),
+                Err(e) => (e.line, e.reason.as_str(), false),
+            })
+            .collect();
+        assert_eq!(
+            domains,
+            [
+                (2, "example.com", true),
+                (
+                    3,
+                    "a quote `\"` opened on this line is not closed where the cell ends (the lines after it are read on their own)",
+                    false
+                ),
+                (4, "example.net", true),
+            ]
+        );
     }
 
     #[test]

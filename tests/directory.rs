@@ -478,6 +478,59 @@ also not one,2
 }
 
 #[test]
+fn a_quote_never_closed_in_a_feed_costs_only_its_own_line() {
+    let db = crawled_store();
+    let valid = name_of(&world(), Scenario::Valid);
+    let dir = temp_dir("stray-quote");
+    let feed = dir.join("feed.csv");
+    std::fs::write(
+        &feed,
+        format!("source.fqdn,comment\n{valid},a\n\"{valid},b\n{valid},c\n"),
+    )
+    .unwrap();
+    let o = disclose(&[
+        "lookup",
+        "--db",
+        db.to_str().unwrap(),
+        "--file",
+        feed.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let answers: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let seen: Vec<(u64, &str, Option<&str>)> = answers
+        .iter()
+        .map(|a| {
+            (
+                a["line"].as_u64().unwrap(),
+                a["status"].as_str().unwrap(),
+                a["error"].as_str(),
+            )
+        })
+        .collect();
+    let reason = "a quote `\"` opened on this line is not closed where the cell ends (the lines after it are read on their own)";
+    assert_eq!(
+        seen,
+        [
+            (2, "found", None),
+            (3, "invalid", Some(reason)),
+            (4, "found", None)
+        ]
+    );
+    assert!(
+        stderr(&o).contains(&format!(
+            "line 3: `\"{valid},b`: {reason}; answered as invalid"
+        )),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn a_long_feed_is_answered_in_its_order_whatever_the_threads() {
     let db = crawled_store();
     let world = world();

@@ -149,6 +149,7 @@ fn open_feed(args: &LookupArgs) -> Result<Feed> {
                     value: item.trim().to_owned(),
                     cells: Vec::new(),
                     text: item.clone(),
+                    problem: None,
                 })
             })
             .collect();
@@ -283,7 +284,10 @@ pub fn run(args: LookupArgs) -> Result<ExitCode> {
         // Rendered here, then copied out at its size: growing each answer's bytes from nothing
         // and freeing them on the writing thread cost the allocator fresh pages all along.
         let mut scratch = Vec::new();
-        Box::new(move |row: Row, answer: Answer| {
+        Box::new(move |row: Row, mut answer: Answer| {
+            if let Some(problem) = &row.problem {
+                answer.error = Some(problem.clone());
+            }
             let invalid = answer.status == Status::Invalid;
             let answered = !answer.matches.is_empty();
             let error = answer.error.clone();
