@@ -89,18 +89,19 @@ impl Header {
 
 enum Source {
     Lines(Box<dyn BufRead + Send>),
-    Delimited(csv::Reader<QuoteWatch>),
+    Delimited(Box<csv::Reader<QuoteWatch>>),
 }
 
 /// The delimited input's reader, as every row is read: a header is not special past the first
 /// line, rows may have fewer or more cells than it, `#` starts a comment line.
-fn delimited_reader(input: Box<dyn Read + Send>, delimiter: u8) -> csv::Reader<QuoteWatch> {
+fn delimited_reader(watch: QuoteWatch) -> csv::Reader<QuoteWatch> {
+    let delimiter = watch.delimiter;
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .comment(Some(b'#'))
         .delimiter(delimiter)
-        .from_reader(QuoteWatch::new(input, delimiter))
+        .from_reader(watch)
 }
 
 /// Bytes a `QuoteWatch` may keep past what it needs before it drops them.
@@ -129,6 +130,10 @@ enum Place {
 /// (`"` quotes a cell that starts with it, `""` inside is a quote, `#` at a record's start is a
 /// comment line, `\r`, `\n` or `\r\n` ends a record).
 struct QuoteWatch {
+    /// Bytes to give before the input's (from `pending_at`): what a reader started again after
+    /// a broken row must read first.
+    pending: Vec<u8>,
+    pending_at: usize,
     input: Box<dyn Read + Send>,
     delimiter: u8,
     at: Place,
@@ -142,6 +147,8 @@ struct QuoteWatch {
 impl QuoteWatch {
     fn new(input: Box<dyn Read + Send>, delimiter: u8) -> QuoteWatch {
         QuoteWatch {
+            pending: Vec::new(),
+            pending_at: 0,
             input,
             delimiter,
             at: Place::RecordStart,
@@ -156,7 +163,8 @@ impl QuoteWatch {
         for &b in bytes {
             let ends_record = b == b'\n' || b == b'\r';
             self.at = match self.at {
-                Place::Comment if ends_record => Place::RecordStart,
+                // As the CSV reader has it, a comment runs to a line feed, not a lone `\r`.
+                Place::Comment if b == b'\n' => Place::RecordStart,
                 Place::Comment => Place::Comment,
                 Place::Quoted if b == b'"' => Place::QuoteInQuoted,
                 Place::Quoted => Place::Quoted,
@@ -193,20 +201,33 @@ impl QuoteWatch {
         }
     }
 
-    /// What is left to read from offset `from`: the kept bytes after it, then the rest of the
-    /// input.
-    fn rest_from(self, from: u64) -> Box<dyn Read + Send> {
-        let tail = self.kept_bytes(from, self.read).to_vec();
-        Box::new(Cursor::new(tail).chain(self.input))
+    /// A watch over what is left to read from offset `from`: the kept bytes after it, the
+    /// pending bytes not read yet, then the rest of the input (never wrapped again, so that
+    /// many broken rows do not nest readers).
+    fn rest_from(self, from: u64) -> QuoteWatch {
+        let mut pending = self.kept_bytes(from, self.read).to_vec();
+        pending.extend_from_slice(&self.pending[self.pending_at..]);
+        QuoteWatch {
+            pending,
+            ..QuoteWatch::new(self.input, self.delimiter)
+        }
     }
 }
 
 impl Read for QuoteWatch {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.input.read(buf)?;
-        if n == 0 && !buf.is_empty() {
-            self.ended = true;
-        }
+        let n = if self.pending_at < self.pending.len() {
+            let n = (self.pending.len() - self.pending_at).min(buf.len());
+            buf[..n].copy_from_slice(&self.pending[self.pending_at..self.pending_at + n]);
+            self.pending_at += n;
+            n
+        } else {
+            let n = self.input.read(buf)?;
+            if n == 0 && !buf.is_empty() {
+                self.ended = true;
+            }
+            n
+        };
         self.follow(&buf[..n]);
         self.kept.extend_from_slice(&buf[..n]);
         self.read += n as u64;
@@ -214,34 +235,27 @@ impl Read for QuoteWatch {
     }
 }
 
-/// The number of blank and comment lines at the start of `bytes`, and where the line after them
-/// starts: the CSV reader places a record where it began looking for it, before those.
+/// The number of empty and comment lines at the start of `bytes`, and where the line after them
+/// starts: the CSV reader places a record where it began looking for it, before those. Lines
+/// end at a line feed, as the CSV reader counts them (a lone `\r` ends a record, not a line).
 fn skipped_lines(bytes: &[u8]) -> (u64, usize) {
     let (mut lines, mut at) = (0, 0);
-    loop {
-        let line_end = bytes[at..]
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-            .map(|i| at + i);
-        let line = &bytes[at..line_end.unwrap_or(bytes.len())];
-        let blank = line.iter().all(u8::is_ascii_whitespace);
-        if !(blank || line.first() == Some(&b'#')) || line_end.is_none() {
-            return (lines, at);
-        }
-        let mut next = line_end.unwrap_or(bytes.len()) + 1;
-        if bytes.get(next - 1) == Some(&b'\r') && bytes.get(next) == Some(&b'\n') {
-            next += 1;
+    while let Some(end) = bytes[at..].iter().position(|&b| b == b'\n') {
+        let line = &bytes[at..at + end];
+        let empty = line.iter().all(|&b| b == b'\r');
+        if !empty && line.first() != Some(&b'#') {
+            break;
         }
         lines += 1;
-        at = next;
+        at += end + 1;
     }
+    (lines, at)
 }
 
-/// The end of the first line of `bytes` (before its line break) and where the next starts.
+/// The end of the first line of `bytes` (before its line feed) and where the next starts.
 fn first_line(bytes: &[u8]) -> (usize, usize) {
-    match bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
+    match bytes.iter().position(|&b| b == b'\n') {
         None => (bytes.len(), bytes.len()),
-        Some(i) if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') => (i, i + 2),
         Some(i) => (i, i + 1),
     }
 }
@@ -350,14 +364,14 @@ impl TableReader {
                 line_offset: 0,
             }));
         };
-        let mut reader = delimited_reader(rest, header.delimiter);
+        let mut reader = delimited_reader(QuoteWatch::new(rest, header.delimiter));
         // Consume the header (and the blank and comment lines before it).
         let mut record = csv::StringRecord::new();
         let _ = reader.read_record(&mut record);
         let read = reader.position().byte();
         reader.get_mut().release(read);
         Ok(Ok(TableReader {
-            source: Source::Delimited(reader),
+            source: Source::Delimited(Box::new(reader)),
             header: Some(header),
             line: 0,
             record,
@@ -532,10 +546,10 @@ impl Iterator for TableReader {
                     let next = start + next as u64;
                     let delimiter = header.delimiter;
                     let taken = std::mem::replace(
-                        reader,
-                        delimited_reader(Box::new(io::empty()), delimiter),
+                        &mut **reader,
+                        delimited_reader(QuoteWatch::new(Box::new(io::empty()), delimiter)),
                     );
-                    *reader = delimited_reader(taken.into_inner().rest_from(next), delimiter);
+                    **reader = delimited_reader(taken.into_inner().rest_from(next));
                     self.line_offset = line;
                     return Some(Ok(Row {
                         line,
@@ -740,6 +754,23 @@ mod tests {
     }
 
     #[test]
+    fn a_quote_on_every_line_costs_each_line_alone() {
+        // Each line's quote is closed by the next line's: every row is broken, and each is
+        // read again from the line after it without readers nesting.
+        let mut input = String::from("domain\n");
+        for i in 0..2_000 {
+            input.push_str(&format!("\"site{i}.example\n"));
+        }
+        let rows = read(&input, InputFormat::Auto, &DOMAINS).unwrap();
+        assert_eq!(rows.len(), 2_000);
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(row.line, i as u64 + 2);
+            assert_eq!(row.text, format!("\"site{i}.example"));
+            assert!(row.problem.is_some());
+        }
+    }
+
+    #[test]
     fn rows_after_comment_and_blank_lines_keep_their_own_line() {
         let rows = read(
             "domain,note\n# one\n\n# two\na.example,1\n\nb.example,2\n",
@@ -749,6 +780,18 @@ mod tests {
         .unwrap();
         let lines: Vec<(u64, &str)> = rows.iter().map(|r| (r.line, r.value.as_str())).collect();
         assert_eq!(lines, [(5, "a.example"), (7, "b.example")]);
+        // A lone carriage return ends a row but not a line; a comment runs to the line feed.
+        let rows = read(
+            "domain\na.example\rb.example\n#c\rstill the comment\nc.example\n",
+            InputFormat::Auto,
+            &DOMAINS,
+        )
+        .unwrap();
+        let lines: Vec<(u64, &str)> = rows.iter().map(|r| (r.line, r.value.as_str())).collect();
+        assert_eq!(
+            lines,
+            [(2, "a.example"), (2, "b.example"), (4, "c.example")]
+        );
     }
 
     #[test]
