@@ -344,7 +344,6 @@ impl TableReader {
             }
             skipped += 1;
         }
-        let rest: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(buffered));
         let header = match (format, first.as_deref()) {
             (InputFormat::Lines, _) | (_, None) => None,
             (InputFormat::Auto | InputFormat::Csv, Some(line)) => {
@@ -355,6 +354,7 @@ impl TableReader {
             }
         };
         let Some(header) = header else {
+            let rest = Cursor::new(head).chain(buffered);
             return Ok(Ok(TableReader {
                 source: Source::Lines(Box::new(io::BufReader::new(rest))),
                 header: None,
@@ -364,19 +364,16 @@ impl TableReader {
                 line_offset: 0,
             }));
         };
-        let mut reader = delimited_reader(QuoteWatch::new(rest, header.delimiter));
-        // Consume the header (and the blank and comment lines before it).
-        let mut record = csv::StringRecord::new();
-        let _ = reader.read_record(&mut record);
-        let read = reader.position().byte();
-        reader.get_mut().release(read);
+        // The header was read from its own line (a quote in it that runs on takes no row), so
+        // the rows' reader starts on the line after it.
+        let reader = delimited_reader(QuoteWatch::new(Box::new(buffered), header.delimiter));
         Ok(Ok(TableReader {
             source: Source::Delimited(Box::new(reader)),
             header: Some(header),
             line: 0,
-            record,
+            record: csv::StringRecord::new(),
             header_line: skipped + 1,
-            line_offset: 0,
+            line_offset: skipped + 1,
         }))
     }
 
@@ -729,6 +726,19 @@ mod tests {
                 ],
                 "{newline:?}"
             );
+        }
+    }
+
+    #[test]
+    fn the_header_is_its_own_line_whatever_comes_before_or_in_it() {
+        // A quote in the header that is never closed; a line of spaces before the header.
+        for input in [
+            "# list\ndomain,\"note\na.example,x\nb.example,y\n",
+            "  \ndomain,note\na.example,x\nb.example,y\n",
+        ] {
+            let rows = read(input, InputFormat::Auto, &DOMAINS).unwrap();
+            let lines: Vec<(u64, &str)> = rows.iter().map(|r| (r.line, r.value.as_str())).collect();
+            assert_eq!(lines, [(3, "a.example"), (4, "b.example")], "{input:?}");
         }
     }
 
