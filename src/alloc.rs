@@ -20,10 +20,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const MI_OPTION_PURGE_DELAY: c_int = 15;
 
 unsafe extern "C" {
-    // Both only read or write one entry of mimalloc's option table.
-    safe fn mi_option_set(option: c_int, value: c_long);
+    fn mi_option_set(option: c_int, value: c_long);
     #[cfg(test)]
-    safe fn mi_option_get(option: c_int) -> c_long;
+    fn mi_option_get(option: c_int) -> c_long;
 }
 
 /// Keeps memory that was freed for the process to reuse, instead of giving it back to the
@@ -36,7 +35,9 @@ unsafe extern "C" {
 /// keeps the default (its memory follows the domains in flight; not measured), but for the few
 /// items `lookup --crawl-missing` crawls.
 pub fn keep_freed_memory() {
-    mi_option_set(MI_OPTION_PURGE_DELAY, -1);
+    // SAFETY: mimalloc range-checks the option and only stores the value in its option table;
+    // a purge delay of -1 is documented ("-1 for no purging at all").
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
 }
 
 #[cfg(test)]
@@ -46,10 +47,12 @@ mod tests {
     #[test]
     fn the_option_set_is_the_purge_delay() {
         // mimalloc reads MIMALLOC_PURGE_DELAY from the environment for the default.
+        // SAFETY: mimalloc range-checks the option and only reads its option table.
+        let purge_delay = || unsafe { mi_option_get(MI_OPTION_PURGE_DELAY) };
         if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-            assert_eq!(mi_option_get(MI_OPTION_PURGE_DELAY), 1000);
+            assert_eq!(purge_delay(), 1000);
         }
         keep_freed_memory();
-        assert_eq!(mi_option_get(MI_OPTION_PURGE_DELAY), -1);
+        assert_eq!(purge_delay(), -1);
     }
 }
