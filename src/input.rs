@@ -130,10 +130,9 @@ enum Place {
 /// (`"` quotes a cell that starts with it, `""` inside is a quote, `#` at a record's start is a
 /// comment line, `\r`, `\n` or `\r\n` ends a record).
 struct QuoteWatch {
-    /// Bytes to give before the input's (from `pending_at`): what a reader started again after
-    /// a broken row must read first.
-    pending: Vec<u8>,
-    pending_at: usize,
+    /// Bytes to give before the input's: what a reader started again after a broken row must
+    /// read first.
+    pending: Cursor<Vec<u8>>,
     input: Box<dyn Read + Send>,
     delimiter: u8,
     at: Place,
@@ -147,8 +146,7 @@ struct QuoteWatch {
 impl QuoteWatch {
     fn new(input: Box<dyn Read + Send>, delimiter: u8) -> QuoteWatch {
         QuoteWatch {
-            pending: Vec::new(),
-            pending_at: 0,
+            pending: Cursor::default(),
             input,
             delimiter,
             at: Place::RecordStart,
@@ -206,9 +204,10 @@ impl QuoteWatch {
     /// many broken rows do not nest readers).
     fn rest_from(self, from: u64) -> QuoteWatch {
         let mut pending = self.kept_bytes(from, self.read).to_vec();
-        pending.extend_from_slice(&self.pending[self.pending_at..]);
+        let unread = self.pending.position() as usize;
+        pending.extend_from_slice(&self.pending.get_ref()[unread..]);
         QuoteWatch {
-            pending,
+            pending: Cursor::new(pending),
             ..QuoteWatch::new(self.input, self.delimiter)
         }
     }
@@ -216,18 +215,11 @@ impl QuoteWatch {
 
 impl Read for QuoteWatch {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = if self.pending_at < self.pending.len() {
-            let n = (self.pending.len() - self.pending_at).min(buf.len());
-            buf[..n].copy_from_slice(&self.pending[self.pending_at..self.pending_at + n]);
-            self.pending_at += n;
-            n
-        } else {
-            let n = self.input.read(buf)?;
-            if n == 0 && !buf.is_empty() {
-                self.ended = true;
-            }
-            n
-        };
+        let mut n = self.pending.read(buf)?;
+        if n == 0 {
+            n = self.input.read(buf)?;
+            self.ended = n == 0 && !buf.is_empty();
+        }
         self.follow(&buf[..n]);
         self.kept.extend_from_slice(&buf[..n]);
         self.read += n as u64;
@@ -264,6 +256,7 @@ fn first_line(bytes: &[u8]) -> (usize, usize) {
 pub struct TableReader {
     source: Source,
     header: Option<Header>,
+    /// The last line plain lines were read to.
     line: u64,
     record: csv::StringRecord,
     /// Lines skipped before the header (leading comments and blank lines).
@@ -493,33 +486,29 @@ impl Iterator for TableReader {
             Source::Lines(lines) => Self::next_plain(lines, &mut self.line),
             Source::Delimited(reader) => loop {
                 let from = reader.position().byte();
-                match reader.read_record(&mut self.record) {
+                let read = reader.read_record(&mut self.record);
+                match &read {
                     Ok(false) => return None,
-                    Ok(true) => {}
-                    Err(e) => {
-                        // A row that cannot be decoded (bad UTF-8 is read lossily by the byte
-                        // reader below); report it as a row without a value.
-                        let line = e.position().map_or(self.line + 1, |p| p.line());
-                        if let csv::ErrorKind::Io(_) = e.kind() {
-                            return Some(Err(io::Error::other(e.to_string())));
-                        }
-                        let to = reader.position().byte();
-                        reader.get_mut().release(to);
-                        self.line = self.line_offset + line;
-                        return Some(Ok(Row {
-                            line: self.line,
-                            value: String::new(),
-                            cells: Vec::new(),
-                            text: e.to_string(),
-                            problem: None,
-                        }));
+                    Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+                        return Some(Err(io::Error::other(e.to_string())));
                     }
+                    _ => {}
                 }
                 let to = reader.position().byte();
                 let (skipped, start) = skipped_lines(reader.get_ref().kept_bytes(from, to));
                 let line =
                     self.line_offset + self.record.position().map_or(0, |p| p.line()) + skipped;
-                self.line = line;
+                if let Err(e) = read {
+                    // A row that cannot be decoded (not UTF-8): a row without a value.
+                    reader.get_mut().release(to);
+                    return Some(Ok(Row {
+                        line,
+                        value: String::new(),
+                        cells: Vec::new(),
+                        text: e.to_string(),
+                        problem: None,
+                    }));
+                }
                 let cells: Vec<String> = self.record.iter().map(|c| c.trim().to_owned()).collect();
                 let header = self
                     .header
@@ -740,6 +729,24 @@ mod tests {
             let lines: Vec<(u64, &str)> = rows.iter().map(|r| (r.line, r.value.as_str())).collect();
             assert_eq!(lines, [(3, "a.example"), (4, "b.example")], "{input:?}");
         }
+    }
+
+    #[test]
+    fn a_row_that_is_not_utf8_is_a_row_without_a_value_on_its_own_line() {
+        let rows = TableReader::new(
+            Cursor::new(b"domain\n# a comment\n\xffx.example\nb.example\n".to_vec()),
+            InputFormat::Auto,
+            &DOMAINS,
+        )
+        .unwrap()
+        .unwrap()
+        .map(Result::unwrap)
+        .collect::<Vec<_>>();
+        let seen: Vec<(u64, &str, bool)> = rows
+            .iter()
+            .map(|r| (r.line, r.value.as_str(), r.text.contains("UTF-8")))
+            .collect();
+        assert_eq!(seen, [(3, "", true), (4, "b.example", false)]);
     }
 
     #[test]
