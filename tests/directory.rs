@@ -85,11 +85,28 @@ fn lookup(db: &Path, extra: &[&str], items: &[&str]) -> (Vec<AnswerLine>, Output
     args.extend(extra);
     args.extend(items);
     let o = disclose(&args);
-    let answers = stdout(&o)
+    (answer_lines(&o), o)
+}
+
+/// The answers of a lookup that wrote JSON Lines.
+fn answer_lines(o: &Output) -> Vec<AnswerLine> {
+    stdout(o)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect();
-    (answers, o)
+        .collect()
+}
+
+/// Looks a feed file up, with `extra` flags.
+fn lookup_feed(db: &Path, feed: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "lookup",
+        "--db",
+        db.to_str().unwrap(),
+        "--file",
+        feed.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    disclose(&args)
 }
 
 fn name_of(world: &World, scenario: Scenario) -> String {
@@ -332,15 +349,7 @@ fn a_feed_keeps_its_columns_in_csv_and_intelmq() {
         ),
     )
     .unwrap();
-    let o = disclose(&[
-        "lookup",
-        "--db",
-        db.to_str().unwrap(),
-        "--file",
-        feed.to_str().unwrap(),
-        "--format",
-        "csv",
-    ]);
+    let o = lookup_feed(db, &feed, &["--format", "csv"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let mut reader = csv::Reader::from_reader(o.stdout.as_slice());
     let header: Vec<String> = reader
@@ -373,15 +382,7 @@ fn a_feed_keeps_its_columns_in_csv_and_intelmq() {
     assert_eq!(&rows[1][col("disclose_status")], "unknown_address");
     // The same feed as IntelMQ events: the indicator as source.*, the contact as
     // source.abuse_contact, the feed's columns under extra.input.
-    let o = disclose(&[
-        "lookup",
-        "--db",
-        db.to_str().unwrap(),
-        "--file",
-        feed.to_str().unwrap(),
-        "--format",
-        "intelmq",
-    ]);
+    let o = lookup_feed(db, &feed, &["--format", "intelmq"]);
     let events: Vec<serde_json::Map<String, serde_json::Value>> = stdout(&o)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -406,13 +407,7 @@ fn a_feed_keeps_its_columns_in_csv_and_intelmq() {
     assert!(!events[1].contains_key("source.abuse_contact"));
     // A header without an item column is one clear error.
     std::fs::write(&feed, "a;b\n1;2\n").unwrap();
-    let o = disclose(&[
-        "lookup",
-        "--db",
-        db.to_str().unwrap(),
-        "--file",
-        feed.to_str().unwrap(),
-    ]);
+    let o = lookup_feed(db, &feed, &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("is not a header naming the item column"),
@@ -429,25 +424,8 @@ fn a_feed_without_a_usable_item_fails_and_says_what_it_read() {
     let dir = temp_dir("unusable-feed");
     // The column named holds notes, not items (so naming a column is not suggested).
     let feed = dir.join("feed.csv");
-    std::fs::write(
-        &feed,
-        "note,seen
-not a host,1
-also not one,2
-",
-    )
-    .unwrap();
-    let o = disclose(&[
-        "lookup",
-        "--db",
-        db.to_str().unwrap(),
-        "--file",
-        feed.to_str().unwrap(),
-        "--column",
-        "note",
-        "--format",
-        "csv",
-    ]);
+    std::fs::write(&feed, "note,seen\nnot a host,1\nalso not one,2\n").unwrap();
+    let o = lookup_feed(db, &feed, &["--column", "note", "--format", "csv"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("line 2: `not a host,1`"), "{err}");
@@ -461,13 +439,7 @@ also not one,2
     // One line of plain text: the count says line, not lines.
     let plain = dir.join("feed.txt");
     std::fs::write(&plain, "nothing here\n").unwrap();
-    let o = disclose(&[
-        "lookup",
-        "--db",
-        db.to_str().unwrap(),
-        "--file",
-        plain.to_str().unwrap(),
-    ]);
+    let o = lookup_feed(db, &plain, &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o)
@@ -488,29 +460,12 @@ fn a_quote_never_closed_in_a_feed_costs_only_its_own_line() {
         format!("source.fqdn,comment\n{valid},a\n\"{valid},b\n{valid},c\n"),
     )
     .unwrap();
-    let o = disclose(&[
-        "lookup",
-        "--db",
-        db.to_str().unwrap(),
-        "--file",
-        feed.to_str().unwrap(),
-        "--format",
-        "jsonl",
-    ]);
+    let o = lookup_feed(db, &feed, &["--format", "jsonl"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let answers: Vec<serde_json::Value> = stdout(&o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let answers = answer_lines(&o);
     let seen: Vec<(u64, &str, Option<&str>)> = answers
         .iter()
-        .map(|a| {
-            (
-                a["line"].as_u64().unwrap(),
-                a["status"].as_str().unwrap(),
-                a["error"].as_str(),
-            )
-        })
+        .map(|a| (a.line, a.answer.status.as_str(), a.answer.error.as_deref()))
         .collect();
     let reason = "a quote `\"` opened on this line is not closed where the cell ends (the lines after it are read on their own)";
     assert_eq!(
@@ -550,17 +505,7 @@ fn a_long_feed_is_answered_in_its_order_whatever_the_threads() {
     lines[2_345] = "not a host".to_owned();
     std::fs::write(&feed, lines.join("\n") + "\n").unwrap();
     let run = |threads: &str, format: &str| {
-        let o = disclose(&[
-            "lookup",
-            "--db",
-            db.to_str().unwrap(),
-            "--file",
-            feed.to_str().unwrap(),
-            "--format",
-            format,
-            "--threads",
-            threads,
-        ]);
+        let o = lookup_feed(db, &feed, &["--format", format, "--threads", threads]);
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
         assert_eq!(
             stderr(&o)
